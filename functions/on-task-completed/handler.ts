@@ -1,0 +1,25 @@
+import type { FunctionRuntime } from "../../runtime/app.js";
+import type { EventHandler } from "../../runtime/types.js";
+import { taskfnEvent } from "../../tasks/events.js";
+import { nextOccurrence } from "../../tasks/recurrence.js";
+import { insertNextInstance, toTaskJson } from "../../tasks/task-store.js";
+import type { onTaskCompleted } from "./definition.js";
+
+/**
+ * Works from the completed snapshot in the event, not the current row: the
+ * next instance follows from what was completed, whatever happened since.
+ */
+export function createOnTaskCompletedHandler(_runtime: FunctionRuntime): EventHandler<typeof onTaskCompleted.trigger> {
+  return async ({ data: completed }, { tx, emit, log }) => {
+    if (!completed.recurrence || !completed.dueAt) return;
+    const dueAt = nextOccurrence({ rule: completed.recurrence, dueAt: new Date(completed.dueAt), occurrence: completed.occurrence });
+    if (!dueAt) {
+      log.info({ seriesId: completed.seriesId }, "series finished");
+      return;
+    }
+    const next = await insertNextInstance(tx, { previous: completed, dueAt });
+    if (!next) return; // another delivery already created it
+    const json = toTaskJson(next);
+    emit(taskfnEvent("task.created", json.id, json.userId, json));
+  };
+}

@@ -1,0 +1,24 @@
+import type { FunctionRuntime } from "../../runtime/app.js";
+import type { EventHandler } from "../../runtime/types.js";
+import { REMINDER_WEBHOOK_BINDING, type sendReminder } from "./definition.js";
+
+/**
+ * Runs inside the transaction that records the event as processed: a failed
+ * delivery throws, the marker rolls back and Dapr retries (then dead-letters).
+ */
+export function createSendReminderHandler({ dapr }: FunctionRuntime): EventHandler<typeof sendReminder.trigger> {
+  let webhookConfigured: boolean | undefined;
+  return async (event, { log }) => {
+    webhookConfigured ??= await dapr.hasComponent(REMINDER_WEBHOOK_BINDING);
+    if (!webhookConfigured) {
+      log.info({ reminder: event.data }, "reminder due (no reminder-webhook binding configured)");
+      return;
+    }
+    await dapr.invokeBinding({
+      name: REMINDER_WEBHOOK_BINDING,
+      operation: "post",
+      data: { eventId: event.id, ...event.data },
+      metadata: { "Content-Type": "application/json" },
+    });
+  };
+}

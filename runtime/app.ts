@@ -1,0 +1,90 @@
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { Logger } from "pino";
+import { jwtAuth, type AuthOptions } from "./auth.js";
+import { mountBindingFunction } from "./binding-trigger.js";
+import type { DaprClient } from "./dapr-client.js";
+import { daprApiToken } from "./dapr-token.js";
+import { isTransientDatabaseError, type Database } from "./database.js";
+import { mountHttpFunction } from "./http-trigger.js";
+import { HttpProblem, problemResponse } from "./problem.js";
+import { mountTopicFunction } from "./topic-trigger.js";
+import type { BindingTrigger, FunctionDefinition, HandlerFor, HttpTrigger, Trigger, TopicTrigger, EventHandler, HttpHandler, BindingHandler } from "./types.js";
+import type { UnitOfWork } from "./unit-of-work.js";
+
+/** What the runtime gives every handler factory. */
+export interface FunctionRuntime {
+  db: Database;
+  dapr: DaprClient;
+  uow: UnitOfWork;
+  log: Logger;
+}
+
+export interface AppSecurity {
+  /** Required for HTTP functions. */
+  auth?: AuthOptions;
+  /** APP_API_TOKEN: the token the sidecar must present on Dapr-facing routes. */
+  appApiToken?: string;
+}
+
+export type HandlerFactory<T extends Trigger> = (runtime: FunctionRuntime) => HandlerFor<T>;
+
+function toProblem(error: unknown, log: Logger): HttpProblem {
+  if (error instanceof HttpProblem) return error;
+  if (error instanceof HTTPException) return new HttpProblem(error.status, error.message);
+  if (isTransientDatabaseError(error)) {
+    log.warn({ err: error }, "database unavailable");
+    return new HttpProblem(503, "The task store is unavailable; try again shortly.", { headers: { "retry-after": "1" } });
+  }
+  log.error({ err: error }, "unhandled error");
+  return new HttpProblem(500, "Something went wrong on our side.");
+}
+
+/** Builds the Hono app of one function: health, readiness, and its trigger's routes. */
+export function createFunctionApp<T extends Trigger>(
+  definition: FunctionDefinition<T>,
+  handler: HandlerFor<T>,
+  runtime: FunctionRuntime,
+  security: AppSecurity,
+): Hono {
+  const app = new Hono();
+  const { log } = runtime;
+  const ctx = { log };
+  const daprAuth = daprApiToken({ token: security.appApiToken });
+
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", async (c) => {
+    try {
+      await runtime.db.$queryRaw`SELECT 1`;
+      return c.json({ status: "ready" });
+    } catch (error) {
+      log.warn({ err: error }, "not ready: database unreachable");
+      throw new HttpProblem(503, "The database is unreachable.");
+    }
+  });
+
+  const trigger: Trigger = definition.trigger;
+  switch (trigger.kind) {
+    case "http":
+      if (!security.auth) throw new Error(`${definition.name}: HTTP functions need auth options`);
+      mountHttpFunction(app, definition as FunctionDefinition<HttpTrigger>, handler as HttpHandler<HttpTrigger>, {
+        auth: jwtAuth(security.auth),
+        ctx,
+      });
+      break;
+    case "topic":
+      mountTopicFunction(app, definition as FunctionDefinition<TopicTrigger>, handler as EventHandler<TopicTrigger>, {
+        uow: runtime.uow,
+        log,
+        daprAuth,
+      });
+      break;
+    case "binding":
+      mountBindingFunction(app, definition as FunctionDefinition<BindingTrigger>, handler as BindingHandler, { ctx, daprAuth });
+      break;
+  }
+
+  app.notFound(() => problemResponse(new HttpProblem(404, "No such route.")));
+  app.onError((error) => problemResponse(toProblem(error, log)));
+  return app;
+}

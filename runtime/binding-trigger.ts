@@ -1,0 +1,22 @@
+import type { Hono, MiddlewareHandler } from "hono";
+import type { BindingHandler, BindingTrigger, FunctionDefinition, InvocationContext } from "./types.js";
+
+/**
+ * An input binding: Dapr probes `OPTIONS /<binding>` at start-up (a 404 there
+ * would make it skip the binding), then POSTs each trigger. 200 acknowledges;
+ * an error becomes a 500 problem, which Dapr retries.
+ */
+export function mountBindingFunction(
+  app: Hono,
+  definition: FunctionDefinition<BindingTrigger>,
+  handler: BindingHandler,
+  deps: { ctx: InvocationContext; daprAuth: MiddlewareHandler },
+): void {
+  const path = `/${definition.trigger.binding}`;
+  app.options(path, deps.daprAuth, (c) => c.body(null, 200));
+  app.post(path, deps.daprAuth, async (c) => {
+    const summary = await handler(deps.ctx);
+    deps.ctx.log.info(summary, `${definition.name} done`);
+    return c.json(summary);
+  });
+}

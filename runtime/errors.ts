@@ -1,0 +1,15 @@
+/**
+ * Failure classes for event and binding handlers. The runtime maps them to
+ * Dapr's replies in one place (see toDaprStatus in topic-trigger.ts):
+ * a PoisonEventError is dropped, anything else is retried.
+ */
+
+/** The event can never be processed (malformed, unknown, violates its schema): drop it. */
+export class PoisonEventError extends Error {
+  override readonly name = "PoisonEventError";
+}
+
+/** A transient failure (a dependency is down, a conflict): try again later. */
+export class RetryableError extends Error {
+  override readonly name = "RetryableError";
+}

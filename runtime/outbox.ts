@@ -1,0 +1,71 @@
+/**
+ * The transactional outbox: events are rows written in the same transaction as
+ * the state change they describe, then handed to the Dapr sidecar. A row stays
+ * unpublished until the sidecar accepted it, so a crash or a sidecar outage
+ * delays an event but never loses it (relayOutbox picks up what is left).
+ */
+import type { Logger } from "pino";
+import type { TaskfnCloudEvent } from "./cloud-event.js";
+import type { DaprClient } from "./dapr-client.js";
+import type { Database, Prisma, Transaction } from "./database.js";
+
+export interface OutboxEvent {
+  id: string;
+  topic: string;
+  partitionKey: string;
+  cloudEvent: TaskfnCloudEvent;
+}
+
+export async function insertOutboxEvents(tx: Transaction, events: OutboxEvent[]): Promise<void> {
+  await tx.outboxEvent.createMany({
+    data: events.map(({ id, topic, partitionKey, cloudEvent }) => ({ id, topic, partitionKey, cloudEvent: cloudEvent as Prisma.InputJsonObject })),
+  });
+}
+
+export interface PublishDeps {
+  dapr: DaprClient;
+  pubsub: string;
+  log: Logger;
+}
+
+/**
+ * Hands events to the sidecar in order and stops at the first failure, so one
+ * user's events never overtake each other. Returns the ids the sidecar accepted.
+ */
+export async function publishInOrder({ dapr, pubsub, log }: PublishDeps, events: OutboxEvent[]): Promise<string[]> {
+  const published: string[] = [];
+  for (const event of events) {
+    try {
+      await dapr.publish({ pubsub, topic: event.topic, cloudEvent: event.cloudEvent, partitionKey: event.partitionKey });
+      published.push(event.id);
+    } catch (error) {
+      log.warn({ err: error, eventId: event.id, topic: event.topic }, "publish failed; the event stays in the outbox for relayOutbox");
+      break;
+    }
+  }
+  return published;
+}
+
+export async function markPublished(db: Database | Transaction, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.outboxEvent.updateMany({
+    where: { id: { in: ids } },
+    data: { publishedAt: new Date(), attempts: { increment: 1 } },
+  });
+}
+
+/**
+ * Locks a batch of unpublished rows older than `minAgeMs` (younger rows are still
+ * being published by the function that wrote them). SKIP LOCKED lets several
+ * relays run at once, each on its own rows.
+ */
+export async function claimUnpublishedEvents(tx: Transaction, { minAgeMs, limit }: { minAgeMs: number; limit: number }): Promise<OutboxEvent[]> {
+  const rows = await tx.$queryRaw<{ id: string; topic: string; partition_key: string; cloud_event: TaskfnCloudEvent }[]>`
+    SELECT id, topic, partition_key, cloud_event
+    FROM outbox_events
+    WHERE published_at IS NULL AND created_at <= now() - make_interval(secs => ${minAgeMs / 1000})
+    ORDER BY created_at, id
+    LIMIT ${limit}
+    FOR UPDATE SKIP LOCKED`;
+  return rows.map((row) => ({ id: row.id, topic: row.topic, partitionKey: row.partition_key, cloudEvent: row.cloud_event }));
+}

@@ -1,0 +1,49 @@
+import { serve } from "@hono/node-server";
+import { createFunctionApp, type HandlerFactory } from "./app.js";
+import { readConfig } from "./config.js";
+import { createDaprClient, PUBSUB_NAME } from "./dapr-client.js";
+import { createDatabase } from "./database.js";
+import { createLogger } from "./logger.js";
+import type { FunctionDefinition, Trigger } from "./types.js";
+import { createUnitOfWork } from "./unit-of-work.js";
+
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
+/**
+ * The entry point of every function process: read the environment, wire the
+ * runtime, listen, and on SIGTERM stop accepting, let in-flight work finish,
+ * then close the pool.
+ */
+export function serveFunction<T extends Trigger>(definition: FunctionDefinition<T>, createHandler: HandlerFactory<T>): void {
+  const log = createLogger(definition.name);
+  const config = readConfig(process.env, { port: definition.port, needsAuth: definition.trigger.kind === "http" });
+  const db = createDatabase({ url: config.databaseUrl, maxConnections: config.databasePoolSize });
+  const dapr = createDaprClient({ baseUrl: config.daprBaseUrl, apiToken: config.daprApiToken });
+  const uow = createUnitOfWork({ db, dapr, pubsub: PUBSUB_NAME, log, source: `/taskfn/${definition.name}` });
+  const runtime = { db, dapr, uow, log };
+  const app = createFunctionApp(definition, createHandler(runtime), runtime, { auth: config.auth, appApiToken: config.appApiToken });
+
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+    log.info({ port: info.port, trigger: definition.trigger.kind }, `${definition.name} listening`);
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    setTimeout(() => {
+      log.error("in-flight work did not finish in time; exiting");
+      log.flush();
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    server.close(async () => {
+      await db.$disconnect();
+      log.flush(() => process.exit(0));
+    });
+    // Keep-alive connections with no request in flight would hold close() open.
+    if ("closeIdleConnections" in server) server.closeIdleConnections();
+  };
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  process.once("SIGINT", () => shutdown("SIGINT"));
+}

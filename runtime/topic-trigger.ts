@@ -1,0 +1,87 @@
+import type { Hono, MiddlewareHandler } from "hono";
+import type { Logger } from "pino";
+import { parseCloudEvent } from "./cloud-event.js";
+import { PoisonEventError } from "./errors.js";
+import type { EventHandler, FunctionDefinition, ReceivedEvent, TopicTrigger } from "./types.js";
+import type { UnitOfWork } from "./unit-of-work.js";
+
+/** Dapr's programmatic subscription entry, as served on GET /dapr/subscribe. */
+export interface DaprSubscription {
+  pubsubname: string;
+  topic: string;
+  routes: { rules: { match: string; path: string }[] };
+  deadLetterTopic: string;
+}
+
+export type DaprStatus = "SUCCESS" | "RETRY" | "DROP";
+
+export function subscriberPath(trigger: TopicTrigger): string {
+  return `/events/${trigger.eventType}`;
+}
+
+/** One rule and no default route: Dapr delivers only this event type to the function. */
+export function toSubscription({ trigger }: FunctionDefinition<TopicTrigger>): DaprSubscription {
+  return {
+    pubsubname: trigger.pubsub,
+    topic: trigger.topic,
+    routes: { rules: [{ match: `event.type == "${trigger.eventType}"`, path: subscriberPath(trigger) }] },
+    deadLetterTopic: trigger.deadLetterTopic,
+  };
+}
+
+/**
+ * The whole outcome → Dapr reply mapping. An event that can never succeed is
+ * dropped; every other failure is retried, so exhausted retries reach the
+ * dead-letter topic instead of being acknowledged and lost.
+ */
+export function toDaprStatus(outcome: { error?: unknown }): DaprStatus {
+  if (outcome.error === undefined) return "SUCCESS";
+  return outcome.error instanceof PoisonEventError ? "DROP" : "RETRY";
+}
+
+function readEvent<T extends TopicTrigger>(trigger: T, body: unknown): ReceivedEvent<unknown> {
+  let envelope;
+  try {
+    envelope = parseCloudEvent(body);
+  } catch (error) {
+    throw new PoisonEventError(`not a CloudEvent 1.0: ${(error as Error).message}`);
+  }
+  if (envelope.type !== trigger.eventType) {
+    throw new PoisonEventError(`unexpected event type ${envelope.type}; this function handles ${trigger.eventType}`);
+  }
+  const data = trigger.data.safeParse(envelope.data);
+  if (!data.success) {
+    const where = data.error.issues.map((i) => `data.${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new PoisonEventError(`data does not match ${trigger.eventType}: ${where}`);
+  }
+  return { ...envelope, data: data.data } as ReceivedEvent<unknown>;
+}
+
+export function mountTopicFunction<T extends TopicTrigger>(
+  app: Hono,
+  definition: FunctionDefinition<T>,
+  handler: EventHandler<T>,
+  deps: { uow: UnitOfWork; log: Logger; daprAuth: MiddlewareHandler },
+): void {
+  const consumer = definition.appId;
+  app.get("/dapr/subscribe", deps.daprAuth, (c) => c.json([toSubscription(definition)]));
+
+  app.post(subscriberPath(definition.trigger), deps.daprAuth, async (c) => {
+    const body: unknown = await c.req.json().catch(() => undefined);
+    const meta = body && typeof body === "object" ? (body as { id?: unknown; traceparent?: unknown }) : {};
+    const log = deps.log.child({ ceId: meta.id, traceparent: meta.traceparent });
+    let outcome: { error?: unknown; result?: string };
+    try {
+      const event = readEvent(definition.trigger, body) as Parameters<EventHandler<T>>[0];
+      const result = await deps.uow.runOnce(consumer, event.id, (tx, emit) => handler(event, { tx, emit, log }));
+      outcome = { result };
+    } catch (error) {
+      outcome = { error };
+    }
+    const status = toDaprStatus(outcome);
+    if (status === "DROP") log.warn({ reason: (outcome.error as Error).message }, "event dropped");
+    else if (status === "RETRY") log.error({ err: outcome.error }, "event failed; Dapr will retry");
+    else if (outcome.result === "duplicate") log.info("duplicate delivery acknowledged");
+    return c.json({ status });
+  });
+}

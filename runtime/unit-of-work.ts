@@ -1,0 +1,70 @@
+/**
+ * One state change, its events and (for consumers) the record of the event that
+ * caused it commit in one transaction; the events are published right after.
+ */
+import { buildCloudEvent, type EventDraft } from "./cloud-event.js";
+import type { Database, Transaction } from "./database.js";
+import { insertOutboxEvents, markPublished, publishInOrder, type OutboxEvent, type PublishDeps } from "./outbox.js";
+
+export type { Transaction } from "./database.js";
+export type Emit = (draft: EventDraft) => void;
+export type Work<T> = (tx: Transaction, emit: Emit) => Promise<T>;
+
+export interface UnitOfWork {
+  run<T>(work: Work<T>): Promise<T>;
+  /**
+   * Runs `work` unless `(consumer, eventId)` was processed before. The marker row is
+   * inserted first: a concurrent duplicate blocks on it and then finds it, so two
+   * deliveries of one event never both act.
+   */
+  runOnce(consumer: string, eventId: string, work: Work<void>): Promise<"processed" | "duplicate">;
+}
+
+export interface UnitOfWorkDeps extends PublishDeps {
+  db: Database;
+  /** CloudEvent `source` of everything this function emits, e.g. `/taskfn/createTask`. */
+  source: string;
+}
+
+export function createUnitOfWork(deps: UnitOfWorkDeps): UnitOfWork {
+  const { db, source, log } = deps;
+
+  async function commit<T>(work: (tx: Transaction, emit: Emit) => Promise<T>): Promise<T> {
+    const { result, events } = await db.$transaction(async (tx) => {
+      const events: OutboxEvent[] = [];
+      const emit: Emit = (draft) => {
+        const cloudEvent = buildCloudEvent(draft, source);
+        events.push({ id: cloudEvent.id, topic: draft.topic, partitionKey: draft.partitionKey, cloudEvent });
+      };
+      const result = await work(tx, emit);
+      if (events.length > 0) await insertOutboxEvents(tx, events);
+      return { result, events };
+    });
+    if (events.length > 0) await publishCommitted(events);
+    return result;
+  }
+
+  // The state change is committed: a failure from here on is logged, never thrown,
+  // and whatever was not marked published is left to relayOutbox.
+  async function publishCommitted(events: OutboxEvent[]): Promise<void> {
+    try {
+      await markPublished(db, await publishInOrder(deps, events));
+    } catch (error) {
+      log.warn({ err: error }, "could not mark events published; relayOutbox will publish them again");
+    }
+  }
+
+  return {
+    run: commit,
+    async runOnce(consumer, eventId, work) {
+      return commit(async (tx, emit) => {
+        const inserted = await tx.$executeRaw`
+          INSERT INTO processed_events (consumer, event_id) VALUES (${consumer}, ${eventId})
+          ON CONFLICT DO NOTHING`;
+        if (inserted === 0) return "duplicate";
+        await work(tx, emit);
+        return "processed";
+      });
+    },
+  };
+}

@@ -1,0 +1,186 @@
+/**
+ * Every query on tasks. Each takes the client to run on (the pool or a
+ * transaction) and is scoped by user: another user's task is simply not found.
+ */
+import { randomUUID } from "node:crypto";
+import type { Task } from "../generated/prisma/client.js";
+import type { Database, Transaction } from "../runtime/database.js";
+import type { CreateTaskBody, ListTasksQuery, TaskJson, UpdateTaskBody } from "./task-schema.js";
+
+type Client = Database | Transaction;
+export type { Task };
+
+const iso = (date: Date | null): string | null => date?.toISOString() ?? null;
+
+export function toTaskJson(task: Task): TaskJson {
+  return {
+    id: task.id,
+    userId: task.userId,
+    title: task.title,
+    description: task.description,
+    priority: task.priority,
+    tags: task.tags,
+    dueAt: iso(task.dueAt),
+    remindAt: iso(task.remindAt),
+    recurrence: task.recurrence,
+    seriesId: task.seriesId,
+    occurrence: task.occurrence,
+    completed: task.completed,
+    completedAt: iso(task.completedAt),
+    createdAt: task.createdAt.toISOString(),
+    updatedAt: task.updatedAt.toISOString(),
+  };
+}
+
+export function insertTask(db: Client, userId: string, body: CreateTaskBody): Promise<Task> {
+  const id = randomUUID();
+  return db.task.create({
+    data: {
+      id,
+      userId,
+      seriesId: id,
+      title: body.title,
+      description: body.description ?? null,
+      priority: body.priority,
+      tags: body.tags,
+      dueAt: body.dueAt ?? null,
+      remindAt: body.remindAt ?? null,
+      recurrence: body.recurrence ?? null,
+    },
+  });
+}
+
+export function findTask(db: Client, userId: string, id: string): Promise<Task | null> {
+  return db.task.findFirst({ where: { id, userId } });
+}
+
+/** Locks the row for the rest of the transaction so concurrent changes queue up. */
+export async function findTaskForUpdate(tx: Transaction, userId: string, id: string): Promise<Task | null> {
+  const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM tasks WHERE id = ${id}::uuid AND user_id = ${userId} FOR UPDATE`;
+  return rows.length > 0 ? tx.task.findUnique({ where: { id } }) : null;
+}
+
+export function updateTask(tx: Transaction, task: Task, patch: UpdateTaskBody): Promise<Task> {
+  const remindAtChanged = patch.remindAt !== undefined && patch.remindAt?.getTime() !== task.remindAt?.getTime();
+  return tx.task.update({
+    where: { id: task.id },
+    data: {
+      ...patch,
+      // A moved reminder is due again, even if the old one was sent.
+      ...(remindAtChanged ? { reminderSentAt: null } : {}),
+      updatedAt: new Date(),
+    },
+  });
+}
+
+/** Completes the task if it is open; null when it is missing or already completed (nothing changes then). */
+export async function completeOpenTask(tx: Transaction, userId: string, id: string): Promise<Task | null> {
+  const now = new Date();
+  const { count } = await tx.task.updateMany({
+    where: { id, userId, completed: false },
+    data: { completed: true, completedAt: now, updatedAt: now },
+  });
+  return count === 1 ? tx.task.findUnique({ where: { id } }) : null;
+}
+
+export async function deleteTask(tx: Transaction, userId: string, id: string): Promise<Task | null> {
+  const task = await findTaskForUpdate(tx, userId, id);
+  if (task) await tx.task.delete({ where: { id } });
+  return task;
+}
+
+interface PageCursor {
+  createdAt: string;
+  id: string;
+}
+
+export function encodeCursor(task: Pick<Task, "createdAt" | "id">): string {
+  return Buffer.from(JSON.stringify({ createdAt: task.createdAt.toISOString(), id: task.id })).toString("base64url");
+}
+
+/** Returns undefined for a cursor this API did not issue. */
+export function decodeCursor(cursor: string): PageCursor | undefined {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Partial<PageCursor>;
+    if (typeof value.id === "string" && typeof value.createdAt === "string" && !Number.isNaN(Date.parse(value.createdAt))) {
+      return { id: value.id, createdAt: value.createdAt };
+    }
+  } catch {
+    // fall through: not ours
+  }
+  return undefined;
+}
+
+/** Newest first, keyset-paginated on (createdAt, id) so pages never skip or repeat. */
+export async function listTasks(db: Client, userId: string, query: ListTasksQuery, after?: PageCursor): Promise<{ items: Task[]; next: Task | undefined }> {
+  const completed = query.status === "all" ? undefined : query.status === "completed";
+  const rows = await db.task.findMany({
+    where: {
+      userId,
+      ...(completed === undefined ? {} : { completed }),
+      ...(after
+        ? {
+            OR: [
+              { createdAt: { lt: new Date(after.createdAt) } },
+              { createdAt: new Date(after.createdAt), id: { lt: after.id } },
+            ],
+          }
+        : {}),
+    },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: query.limit + 1,
+  });
+  const items = rows.slice(0, query.limit);
+  return { items, next: rows.length > query.limit ? items[items.length - 1] : undefined };
+}
+
+export interface NextInstance {
+  previous: TaskJson;
+  dueAt: Date;
+}
+
+/**
+ * Inserts the next instance of a series. The unique (seriesId, occurrence) index
+ * decides races: whoever comes second inserts nothing and gets null.
+ */
+export async function insertNextInstance(tx: Transaction, { previous, dueAt }: NextInstance): Promise<Task | null> {
+  const offsetMs = previous.remindAt && previous.dueAt ? Date.parse(previous.dueAt) - Date.parse(previous.remindAt) : undefined;
+  const id = randomUUID();
+  const { count } = await tx.task.createMany({
+    data: [
+      {
+        id,
+        userId: previous.userId,
+        seriesId: previous.seriesId,
+        occurrence: previous.occurrence + 1,
+        title: previous.title,
+        description: previous.description,
+        priority: previous.priority,
+        tags: previous.tags,
+        recurrence: previous.recurrence,
+        dueAt,
+        remindAt: offsetMs === undefined ? null : new Date(dueAt.getTime() - offsetMs),
+      },
+    ],
+    skipDuplicates: true,
+  });
+  return count === 1 ? tx.task.findUnique({ where: { id } }) : null;
+}
+
+/**
+ * Claims up to `limit` due, unsent reminders and marks them sent, in the caller's
+ * transaction. SKIP LOCKED lets several replicas claim at once, each getting
+ * different rows; a claimed row is never claimed again once committed.
+ */
+export async function claimDueReminders(tx: Transaction, { now, limit }: { now: Date; limit: number }): Promise<Task[]> {
+  const claimed = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id FROM tasks
+    WHERE remind_at <= ${now} AND reminder_sent_at IS NULL AND completed = false
+    ORDER BY remind_at
+    LIMIT ${limit}
+    FOR UPDATE SKIP LOCKED`;
+  if (claimed.length === 0) return [];
+  const ids = claimed.map((row) => row.id);
+  await tx.task.updateMany({ where: { id: { in: ids } }, data: { reminderSentAt: now } });
+  return tx.task.findMany({ where: { id: { in: ids } }, orderBy: { remindAt: "asc" } });
+}

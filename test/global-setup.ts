@@ -1,0 +1,49 @@
+/**
+ * One real PostgreSQL for the whole test run, in a fresh temporary folder. The
+ * migrated `taskfn_template` database is cloned by each test file (see
+ * database.ts), so files run in parallel without seeing each other's rows.
+ */
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import type { TestProject } from "vitest/node";
+import { startEmbeddedPostgres } from "../dev/embedded-postgres.js";
+import { applyMigrations } from "../dev/migrate.js";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    postgresAdminUrl: string;
+  }
+}
+
+export const TEMPLATE_DATABASE = "taskfn_template";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+export async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const dataDir = await mkdtemp(join(tmpdir(), "taskfn-test-pg-"));
+  // mkdtemp makes it private; PostgreSQL may run as its own user (see embedded-postgres.ts).
+  await chmod(dataDir, 0o755);
+  const postgres = await startEmbeddedPostgres({ dataDir: join(dataDir, "db"), port: await freePort() });
+  const admin = new pg.Client({ connectionString: postgres.databaseUrl("postgres") });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
+  await admin.end();
+  await applyMigrations(postgres.databaseUrl(TEMPLATE_DATABASE));
+  project.provide("postgresAdminUrl", postgres.databaseUrl("postgres"));
+  return async () => {
+    await postgres.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+}

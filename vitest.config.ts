@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["**/*.test.ts"],
+    exclude: ["node_modules/**", "dist/**", "e2e/**", "generated/**"],
+    globalSetup: ["test/global-setup.ts"],
+    env: { LOG_LEVEL: "silent" },
+    testTimeout: 20_000,
+    hookTimeout: 60_000,
+  },
+});
