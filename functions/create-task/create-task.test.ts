@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TaskJson } from "../../tasks/task-schema.js";
 import { createTestDatabase, type TestDatabase } from "../../test/database.js";
 import { authHeaders, createRecordingDapr, createTestApp, createTestRuntime } from "../../test/runtime.js";
 import { createTask } from "./definition.js";
@@ -16,7 +17,7 @@ describe("createTask", () => {
     const app = createTestApp(createTask, createCreateTaskHandler, createTestRuntime(database.db, dapr));
     const res = await app.request("/api/alice/tasks", { method: "POST", headers: await authHeaders("alice"), body: JSON.stringify({ title: "Water plants" }) });
     expect(res.status).toBe(201);
-    const task = await res.json();
+    const task = (await res.json()) as TaskJson;
     expect(task).toMatchObject({ title: "Water plants", userId: "alice", priority: "medium", tags: [], completed: false, occurrence: 1 });
     expect(res.headers.get("location")).toBe(`/api/alice/tasks/${task.id}`);
     expect(dapr.published).toHaveLength(1);
