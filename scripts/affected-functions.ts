@@ -1,0 +1,66 @@
+/**
+ * Which images a change rebuilds and which manifests it re-applies, from the
+ * changed files alone: the pure core of `npm run affected`.
+ */
+import { MIGRATE_MANIFEST_PATH, functionManifestPath } from "./k8s-generated-files.js";
+
+export interface FunctionBundle {
+  appId: string;
+  /** Repository-relative paths of every file esbuild read into the bundle. */
+  inputs: readonly string[];
+}
+
+export interface Affected {
+  /** App ids whose image is rebuilt and whose manifests are applied, in catalog order. */
+  functions: string[];
+  /** The migrate image is rebuilt and the migration Job runs before the functions roll out. */
+  migrate: boolean;
+  /** Objects of no single function (Kafka, Dapr components, Gateway…) are re-applied. */
+  platform: boolean;
+}
+
+/** They decide how every image is built: the functions' and the migrate one. */
+const IMAGE_INPUTS = new Set(["Dockerfile", ".dockerignore", "package.json", "package-lock.json"]);
+/** They decide how every bundle is built. */
+const BUNDLER_INPUTS = new Set(["scripts/build.ts", "tsconfig.json"]);
+const PRISMA = /^prisma\/|^prisma\.config\.ts$/;
+/** Kustomizations and patches that may change any rendered object. */
+const TRANSFORMING_MANIFESTS = /^k8s\/overlays\/|^k8s\/base\/kustomization\.yaml$|^k8s\/components\/[^/]+\/kustomization\.yaml$/;
+const PLATFORM_MANIFESTS = /^k8s\/.*\.ya?ml$|^dapr\//;
+
+/** The generated Prisma client is in the bundle of every function that talks to the database. */
+function usesDatabase(bundle: FunctionBundle): boolean {
+  return bundle.inputs.some((input) => input.startsWith("generated/prisma/"));
+}
+
+export function everything(bundles: readonly FunctionBundle[]): Affected {
+  return { functions: bundles.map((bundle) => bundle.appId), migrate: true, platform: true };
+}
+
+export function affectedFunctions(changedFiles: readonly string[], bundles: readonly FunctionBundle[]): Affected {
+  const functions = new Set<string>();
+  let migrate = false;
+  let platform = false;
+  const add = (selected: readonly FunctionBundle[]) => selected.forEach((bundle) => functions.add(bundle.appId));
+
+  for (const file of changedFiles) {
+    if (IMAGE_INPUTS.has(file) || TRANSFORMING_MANIFESTS.test(file)) {
+      add(bundles);
+      migrate = true;
+      platform ||= TRANSFORMING_MANIFESTS.test(file);
+    } else if (BUNDLER_INPUTS.has(file)) {
+      add(bundles);
+    } else if (PRISMA.test(file)) {
+      // The schema shapes the generated client; migrations shape what it runs against.
+      add(bundles.filter(usesDatabase));
+      migrate = true;
+    } else if (file === MIGRATE_MANIFEST_PATH) {
+      migrate = true;
+    } else {
+      const owners = bundles.filter((bundle) => file === functionManifestPath(bundle.appId) || bundle.inputs.includes(file));
+      add(owners);
+      platform ||= owners.length === 0 && PLATFORM_MANIFESTS.test(file);
+    }
+  }
+  return { functions: bundles.map((bundle) => bundle.appId).filter((appId) => functions.has(appId)), migrate, platform };
+}
