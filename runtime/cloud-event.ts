@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { CloudEvent, type CloudEventV1 } from "cloudevents";
+import { CloudEvent, ValidationError, type CloudEventV1 } from "cloudevents";
 
 /** What a function says when it emits an event; the runtime adds the envelope. */
 export interface EventDraft {
@@ -43,6 +43,13 @@ export function buildCloudEvent(draft: EventDraft, source: string, now = new Dat
  */
 export function parseCloudEvent(body: unknown): CloudEventV1<unknown> {
   if (!body || typeof body !== "object" || Array.isArray(body)) throw new TypeError("body is not a JSON object");
+  // The package fills in a missing id (a fresh uuid) and specversion, and accepts other
+  // versions: an event without an id would then look new on every redelivery.
+  const { specversion, id, source, type } = body as Record<string, unknown>;
+  if (specversion !== "1.0") throw new ValidationError(`specversion must be "1.0" (got ${JSON.stringify(specversion) ?? "none"})`);
+  for (const [name, value] of Object.entries({ id, source, type })) {
+    if (typeof value !== "string" || value === "") throw new ValidationError(`${name} must be a non-empty string`);
+  }
   const event = new CloudEvent<unknown>(body as CloudEventV1<unknown>, true);
   return event as CloudEventV1<unknown>;
 }

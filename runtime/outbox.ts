@@ -56,15 +56,15 @@ export async function markPublished(db: Database | Transaction, ids: string[]): 
 
 /**
  * Locks a batch of unpublished rows older than `minAgeMs` (younger rows are still
- * being published by the function that wrote them). SKIP LOCKED lets several
- * relays run at once, each on its own rows.
+ * being published by the function that wrote them), in write order. SKIP LOCKED
+ * lets several relays run at once, each on its own rows.
  */
 export async function claimUnpublishedEvents(tx: Transaction, { minAgeMs, limit }: { minAgeMs: number; limit: number }): Promise<OutboxEvent[]> {
   const rows = await tx.$queryRaw<{ id: string; topic: string; partition_key: string; cloud_event: TaskfnCloudEvent }[]>`
     SELECT id, topic, partition_key, cloud_event
     FROM outbox_events
     WHERE published_at IS NULL AND created_at <= now() - make_interval(secs => ${minAgeMs / 1000})
-    ORDER BY created_at, id
+    ORDER BY seq
     LIMIT ${limit}
     FOR UPDATE SKIP LOCKED`;
   return rows.map((row) => ({ id: row.id, topic: row.topic, partitionKey: row.partition_key, cloudEvent: row.cloud_event }));

@@ -98,11 +98,23 @@ export function encodeCursor(task: Pick<Task, "createdAt" | "id">): string {
   return Buffer.from(JSON.stringify({ createdAt: task.createdAt.toISOString(), id: task.id })).toString("base64url");
 }
 
-/** Returns undefined for a cursor this API did not issue. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `value` is an instant exactly as encodeCursor writes it (toISOString of a year 0–9999 date). */
+function isCursorInstant(value: string): boolean {
+  const time = Date.parse(value);
+  return !Number.isNaN(time) && /^\d{4}-/.test(value) && new Date(time).toISOString() === value;
+}
+
+/**
+ * Returns undefined for a cursor this API did not issue. Both fields go into the
+ * query, so both are checked: a non-uuid id or an out-of-range date would make
+ * PostgreSQL fail the query (a 500) instead of the request (a 400).
+ */
 export function decodeCursor(cursor: string): PageCursor | undefined {
   try {
     const value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Partial<PageCursor>;
-    if (typeof value.id === "string" && typeof value.createdAt === "string" && !Number.isNaN(Date.parse(value.createdAt))) {
+    if (typeof value.id === "string" && UUID.test(value.id) && typeof value.createdAt === "string" && isCursorInstant(value.createdAt)) {
       return { id: value.id, createdAt: value.createdAt };
     }
   } catch {

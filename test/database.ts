@@ -19,10 +19,13 @@ async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** A fresh, migrated database of its own (a clone of the template). */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A fresh, migrated database of its own (a clone of the template), or with
+ * `{ migrated: false }` an empty one (for testing the migrations themselves).
+ */
+export async function createTestDatabase({ migrated = true }: { migrated?: boolean } = {}): Promise<TestDatabase> {
   const name = `test_${randomBytes(6).toString("hex")}`;
-  await admin((client) => client.query(`CREATE DATABASE ${name} TEMPLATE taskfn_template`));
+  await admin((client) => client.query(`CREATE DATABASE ${name}${migrated ? " TEMPLATE taskfn_template" : ""}`));
   const url = inject("postgresAdminUrl").replace(/\/postgres$/, `/${name}`);
   const db = createDatabase({ url, maxConnections: 10 });
   return {
@@ -33,4 +36,27 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
   };
+}
+
+/** A client for a database nobody listens for: every query fails to connect (port 9 is "discard", closed here). */
+export function createUnreachableDatabase(): Database {
+  return createDatabase({ url: "postgresql://taskfn:nobody@127.0.0.1:9/taskfn", maxConnections: 1 });
+}
+
+export interface RowCounts {
+  tasks: number;
+  outbox: number;
+  unpublished: number;
+  processed: number;
+}
+
+/** How many rows each table holds: compare before and after to show that nothing changed. */
+export async function countRows(db: Database): Promise<RowCounts> {
+  const [tasks, outbox, unpublished, processed] = await Promise.all([
+    db.task.count(),
+    db.outboxEvent.count(),
+    db.outboxEvent.count({ where: { publishedAt: null } }),
+    db.processedEvent.count(),
+  ]);
+  return { tasks, outbox, unpublished, processed };
 }

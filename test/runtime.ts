@@ -22,20 +22,26 @@ export interface RecordingDapr extends DaprClient {
   components: Set<string>;
   /** While true every call fails as if the sidecar were down. */
   down: boolean;
+  /** Called before a publish is recorded; throw from it to make the sidecar refuse that one event. */
+  beforePublish?: (request: PublishRequest) => void;
+  /** Called before an output binding call is recorded; throw from it to make the binding fail. */
+  beforeBinding?: (request: BindingRequest) => void;
 }
 
-export function createRecordingDapr(): RecordingDapr {
+export function createRecordingDapr(components: string[] = []): RecordingDapr {
   const dapr: RecordingDapr = {
     published: [],
     bindings: [],
-    components: new Set(),
+    components: new Set(components),
     down: false,
     async publish(request) {
       if (dapr.down) throw new RetryableError("sidecar down (test)");
+      dapr.beforePublish?.(request);
       dapr.published.push(request as RecordingDapr["published"][number]);
     },
     async invokeBinding(request) {
       if (dapr.down) throw new RetryableError("sidecar down (test)");
+      dapr.beforeBinding?.(request);
       dapr.bindings.push(request);
     },
     async hasComponent(name) {
@@ -61,7 +67,13 @@ export function createTestApp<T extends Trigger>(
   return createFunctionApp(definition, createHandler(rt), rt, { auth: { secret: TEST_JWT_SECRET }, ...security });
 }
 
-export function tokenFor(userId: string, { secret = TEST_JWT_SECRET, expiresIn = "5m" } = {}): Promise<string> {
+export interface TokenOptions {
+  secret?: string;
+  /** A duration ("5m") or an absolute expiry in epoch seconds (in the past for an expired token). */
+  expiresIn?: string | number;
+}
+
+export function tokenFor(userId: string, { secret = TEST_JWT_SECRET, expiresIn = "5m" }: TokenOptions = {}): Promise<string> {
   return new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject(userId).setIssuedAt().setExpirationTime(expiresIn).sign(new TextEncoder().encode(secret));
 }
 

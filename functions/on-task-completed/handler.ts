@@ -1,7 +1,8 @@
 import type { FunctionRuntime } from "../../runtime/app.js";
+import { PoisonEventError } from "../../runtime/errors.js";
 import type { EventHandler } from "../../runtime/types.js";
 import { taskfnEvent } from "../../tasks/events.js";
-import { nextOccurrence } from "../../tasks/recurrence.js";
+import { InvalidRecurrenceError, nextOccurrence } from "../../tasks/recurrence.js";
 import { insertNextInstance, toTaskJson } from "../../tasks/task-store.js";
 import type { onTaskCompleted } from "./definition.js";
 
@@ -12,7 +13,14 @@ import type { onTaskCompleted } from "./definition.js";
 export function createOnTaskCompletedHandler(_runtime: FunctionRuntime): EventHandler<typeof onTaskCompleted.trigger> {
   return async ({ data: completed }, { tx, emit, log }) => {
     if (!completed.recurrence || !completed.dueAt) return;
-    const dueAt = nextOccurrence({ rule: completed.recurrence, dueAt: new Date(completed.dueAt), occurrence: completed.occurrence });
+    let dueAt: Date | null;
+    try {
+      dueAt = nextOccurrence({ rule: completed.recurrence, dueAt: new Date(completed.dueAt), occurrence: completed.occurrence });
+    } catch (error) {
+      // Deterministic: retrying cannot make the rule valid.
+      if (error instanceof InvalidRecurrenceError) throw new PoisonEventError(`recurrence "${completed.recurrence}": ${error.message}`);
+      throw error;
+    }
     if (!dueAt) {
       log.info({ seriesId: completed.seriesId }, "series finished");
       return;

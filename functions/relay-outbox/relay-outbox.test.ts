@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { RetryableError } from "../../runtime/errors.js";
+import { createTestDatabase, type TestDatabase } from "../../test/database.js";
+import { createTaskApi, seedTasks, type TaskApi } from "../../test/fixtures.js";
+import { expectProblem } from "../../test/problems.js";
+import { createRecordingDapr, createTestApp, createTestRuntime, type RecordingDapr } from "../../test/runtime.js";
+import { onReminderDue } from "../on-reminder-due/definition.js";
+import { createOnReminderDueHandler } from "../on-reminder-due/handler.js";
+import { relayOutbox } from "./definition.js";
+import { createRelayOutboxHandler } from "./handler.js";
+
+let database: TestDatabase;
+/** The writers' sidecar: down while the tasks are written. */
+let writerDapr: RecordingDapr;
+let api: TaskApi;
+/** The relay's sidecar. */
+let dapr: RecordingDapr;
+let app: ReturnType<typeof createTestApp>;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+beforeEach(async () => {
+  await database.db.outboxEvent.deleteMany();
+  writerDapr = createRecordingDapr();
+  writerDapr.down = true;
+  api = createTaskApi(database.db, writerDapr);
+  dapr = createRecordingDapr();
+  app = createTestApp(relayOutbox, createRelayOutboxHandler, createTestRuntime(database.db, dapr));
+});
+afterAll(() => database.drop());
+
+/** Makes every outbox row older than the relay's default minAge (5 s), as if the writer had crashed a while ago. */
+const age = (seconds = 60) => database.db.$executeRaw`UPDATE outbox_events SET created_at = created_at - make_interval(secs => ${seconds})`;
+const tick = (target = app) => target.request("/outbox-cron", { method: "POST" });
+const unpublished = () => database.db.outboxEvent.findMany({ where: { publishedAt: null }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+
+describe("relayOutbox", () => {
+  it("answers OPTIONS /outbox-cron with 2xx, so Dapr keeps the input binding", async () => {
+    const res = await app.request("/outbox-cron", { method: "OPTIONS" });
+    expect(res.ok).toBe(true);
+  });
+
+  it("publishes what was left unpublished while the sidecar was down, in the order it was written, with the same CloudEvents", async () => {
+    const task = await api.newTask("alice", { title: "Written while down" });
+    await api.update("alice", task.id, { title: "Renamed while down" });
+    await api.complete("alice", task.id);
+    const other = await api.newTask("bob", { title: "Bob's" });
+    const waiting = await unpublished();
+    expect(waiting.map((row) => (row.cloudEvent as { type: string }).type)).toEqual(["task.created", "task.updated", "task.completed", "task.created"]);
+
+    await age();
+    const res = await tick();
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ published: 4 });
+
+    expect(dapr.published.map((p) => p.cloudEvent)).toEqual(waiting.map((row) => row.cloudEvent));
+    expect(dapr.published.map((p) => [p.pubsub, p.topic, p.partitionKey])).toEqual([
+      ["pubsub", "tasks", "alice"],
+      ["pubsub", "tasks", "alice"],
+      ["pubsub", "tasks", "alice"],
+      ["pubsub", "tasks", "bob"],
+    ]);
+    expect(dapr.published.at(-1)!.cloudEvent.subject).toBe(other.id);
+    expect(await unpublished()).toEqual([]);
+  });
+
+  it("publishes each event once: the next tick finds nothing", async () => {
+    await api.newTask("alice");
+    await age();
+    await tick();
+    const res = await tick();
+    expect(await res.json()).toEqual({ published: 0 });
+    expect(dapr.published).toHaveLength(1);
+    const [row] = await database.db.outboxEvent.findMany();
+    expect(row).toMatchObject({ attempts: 1, publishedAt: expect.any(Date) });
+  });
+
+  it("leaves events younger than minAge alone: their writer may still be publishing them", async () => {
+    await api.newTask("alice");
+    expect(await (await tick()).json()).toEqual({ published: 0 });
+    expect(dapr.published).toEqual([]);
+    expect(await unpublished()).toHaveLength(1);
+  });
+
+  it("answers 500 problem+json and keeps the rows when its own sidecar is still down", async () => {
+    await api.newTask("alice");
+    await api.newTask("bob");
+    await age();
+    dapr.down = true;
+    await expectProblem(await tick(), 500);
+    expect(await unpublished()).toHaveLength(2);
+    dapr.down = false;
+    expect(await (await tick()).json()).toEqual({ published: 2 });
+  });
+
+  it("stops at the first event the sidecar refuses, so later events never overtake it", async () => {
+    for (const title of ["one", "two", "three"]) await api.newTask("alice", { title });
+    await age();
+    const order = (await unpublished()).map((row) => row.id);
+    dapr.beforePublish = () => {
+      if (dapr.published.length === 1) throw new RetryableError("refused (test)");
+    };
+    await expectProblem(await tick(), 500);
+    expect(dapr.published.map((p) => p.cloudEvent.id)).toEqual(order.slice(0, 1));
+    expect((await unpublished()).map((row) => row.id)).toEqual(order.slice(1));
+
+    dapr.beforePublish = undefined;
+    await tick();
+    expect(dapr.published.map((p) => p.cloudEvent.id)).toEqual(order);
+  });
+
+  it("publishes the events of one transaction in the order they were emitted", async () => {
+    // One onReminderDue batch emits many events in one transaction, all with the same created_at.
+    const ids = await seedTasks(database.db, "alice", 30, (i) => ({ remindAt: new Date(Date.now() - (60 - i) * 1000) }));
+    const reminders = createTestApp(onReminderDue, createOnReminderDueHandler, createTestRuntime(database.db, writerDapr));
+    expect((await reminders.request("/reminder-cron", { method: "POST" })).status).toBe(200);
+    await age();
+    await tick();
+    expect(dapr.published.map((p) => p.cloudEvent.subject)).toEqual(ids);
+  });
+
+  it("works through a backlog larger than one batch, in order", async () => {
+    const relay = createTestApp(relayOutbox, (rt) => createRelayOutboxHandler(rt, { minAgeMs: 5_000, batchSize: 3, maxBatches: 10 }), createTestRuntime(database.db, dapr));
+    for (let i = 0; i < 8; i++) await api.newTask("alice", { title: `t${i}` });
+    await age();
+    const order = (await unpublished()).map((row) => row.id);
+    expect(await (await tick(relay)).json()).toEqual({ published: 8 });
+    expect(dapr.published.map((p) => p.cloudEvent.id)).toEqual(order);
+  });
+});

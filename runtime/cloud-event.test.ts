@@ -1,0 +1,96 @@
+import { ValidationError } from "cloudevents";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { DAPR_DELIVERY_FIELDS } from "../test/events.js";
+import { buildCloudEvent, parseCloudEvent, type EventDraft } from "./cloud-event.js";
+
+const draft: EventDraft = {
+  topic: "tasks",
+  type: "task.created",
+  subject: "0b5d0c8e-3f7e-4a36-9a4b-0d0f2f8e6c11",
+  partitionKey: "alice",
+  data: { title: "Water plants", tags: ["home"] },
+};
+const now = new Date("2025-06-02T09:00:00.000Z");
+
+describe("buildCloudEvent", () => {
+  const event = buildCloudEvent(draft, "/taskfn/createTask", now);
+
+  it("produces a structured CloudEvents 1.0 envelope with the draft's type, subject and data", () => {
+    expect(event).toMatchObject({
+      specversion: "1.0",
+      source: "/taskfn/createTask",
+      type: "task.created",
+      subject: draft.subject,
+      time: "2025-06-02T09:00:00.000Z",
+      datacontenttype: "application/json",
+      data: { title: "Water plants", tags: ["home"] },
+    });
+  });
+
+  it("gives every event a fresh uuid id (the outbox row id and the consumers' de-duplication key)", () => {
+    expect(z.uuid().safeParse(event.id).success).toBe(true);
+    expect(buildCloudEvent(draft, "/taskfn/createTask").id).not.toBe(event.id);
+  });
+
+  it("carries the partition key as the `partitionkey` extension", () => {
+    expect(event.partitionkey).toBe("alice");
+  });
+
+  it("stamps the current time when none is given", () => {
+    const before = Date.now();
+    const stamped = Date.parse(buildCloudEvent(draft, "/x").time!);
+    expect(stamped).toBeGreaterThanOrEqual(before);
+    expect(stamped).toBeLessThanOrEqual(Date.now());
+  });
+
+  it("survives JSON (as stored in the outbox and sent to the sidecar) and parses back unchanged", () => {
+    const wire = JSON.parse(JSON.stringify(event)) as Record<string, unknown>;
+    expect(Object.keys(wire).sort()).toEqual(["data", "datacontenttype", "id", "partitionkey", "source", "specversion", "subject", "time", "type"]);
+    expect(parseCloudEvent(wire)).toMatchObject(wire);
+  });
+});
+
+describe("parseCloudEvent", () => {
+  const valid = JSON.parse(JSON.stringify(buildCloudEvent(draft, "/taskfn/createTask", now))) as Record<string, unknown>;
+
+  it("accepts a CloudEvent with the fields Dapr adds on delivery (traceparent, tracestate, pubsubname, topic, traceid)", () => {
+    const delivered = { ...valid, ...DAPR_DELIVERY_FIELDS, topic: "tasks" };
+    const parsed = parseCloudEvent(delivered);
+    expect(parsed).toMatchObject({ id: valid.id, type: "task.created", source: "/taskfn/createTask", data: draft.data });
+    expect(parsed).toMatchObject({ pubsubname: "pubsub", topic: "tasks", traceparent: DAPR_DELIVERY_FIELDS.traceparent });
+  });
+
+  it("accepts the minimal CloudEvent: specversion, id, source and type", () => {
+    expect(parseCloudEvent({ specversion: "1.0", id: "e-1", source: "/s", type: "t" })).toMatchObject({ id: "e-1" });
+  });
+
+  it.each([
+    ["null", null],
+    ["an array", [valid]],
+    ["a string", "task.completed"],
+    ["a number", 42],
+  ])("rejects %s: not a JSON object", (_what, body) => {
+    expect(() => parseCloudEvent(body)).toThrow(/not a JSON object/);
+  });
+
+  it.each([
+    ["without an id (the package would invent one, defeating de-duplication)", { id: undefined }, /id must be a non-empty string/],
+    ["with an empty id", { id: "" }, /id must be a non-empty string/],
+    ["with a numeric id", { id: 7 }, /id must be a non-empty string/],
+    ["without a source", { source: undefined }, /source must be a non-empty string/],
+    ["without a type", { type: undefined }, /type must be a non-empty string/],
+    ["without a specversion", { specversion: undefined }, /specversion must be "1.0"/],
+    ["of another spec version", { specversion: "0.3" }, /specversion must be "1.0"/],
+    ["with a time that is not RFC 3339", { time: "yesterday" }, /invalid payload/],
+    ["with an extension name that is not lower-case alphanumeric", { "Trace-Id": "x" }, /invalid extension name/],
+  ])("rejects an envelope %s", (_what, change, message) => {
+    const body = { ...valid, ...change };
+    expect(() => parseCloudEvent(body)).toThrow(ValidationError);
+    expect(() => parseCloudEvent(body)).toThrow(message);
+  });
+
+  it("rejects a plain JSON object that merely looks like task data", () => {
+    expect(() => parseCloudEvent(draft.data)).toThrow(ValidationError);
+  });
+});

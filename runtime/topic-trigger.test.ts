@@ -1,0 +1,172 @@
+import { evaluate } from "@marcbachmann/cel-js";
+import { Hono } from "hono";
+import { pino } from "pino";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { onTaskCompleted } from "../functions/on-task-completed/definition.js";
+import { sendReminder } from "../functions/send-reminder/definition.js";
+import { deliver } from "../test/events.js";
+import { buildCloudEvent } from "./cloud-event.js";
+import { daprApiToken } from "./dapr-token.js";
+import { defineFunction } from "./define.js";
+import { PoisonEventError, RetryableError } from "./errors.js";
+import { mountTopicFunction, subscriberPath, toDaprStatus, toSubscription } from "./topic-trigger.js";
+import type { EventHandler, ReceivedEvent } from "./types.js";
+import type { UnitOfWork } from "./unit-of-work.js";
+
+describe("toSubscription", () => {
+  it("subscribes onTaskCompleted to task.completed on the tasks topic, dead-lettering to tasks-dlq", () => {
+    expect(toSubscription(onTaskCompleted)).toEqual({
+      pubsubname: "pubsub",
+      topic: "tasks",
+      routes: { rules: [{ match: 'event.type == "task.completed"', path: "/events/task.completed" }] },
+      deadLetterTopic: "tasks-dlq",
+    });
+  });
+
+  it("subscribes sendReminder to reminder.due on the reminders topic, dead-lettering to reminders-dlq", () => {
+    expect(toSubscription(sendReminder)).toEqual({
+      pubsubname: "pubsub",
+      topic: "reminders",
+      routes: { rules: [{ match: 'event.type == "reminder.due"', path: "/events/reminder.due" }] },
+      deadLetterTopic: "reminders-dlq",
+    });
+  });
+
+  it("has no default route: events of other types on the topic are not delivered at all", () => {
+    for (const definition of [onTaskCompleted, sendReminder]) {
+      const { routes } = toSubscription(definition);
+      expect(routes).not.toHaveProperty("default");
+      expect(routes.rules).toHaveLength(1);
+    }
+  });
+
+  it("routes with a CEL rule that matches its own event type and no other", () => {
+    const [rule] = toSubscription(onTaskCompleted).routes.rules;
+    expect(evaluate(rule!.match, { event: { type: "task.completed" } })).toBe(true);
+    for (const other of ["task.created", "task.updated", "task.deleted", "task.completed.v2", ""]) {
+      expect(evaluate(rule!.match, { event: { type: other } }), other).toBe(false);
+    }
+  });
+
+  it("uses the path the subscriber route is mounted on", () => {
+    expect(toSubscription(onTaskCompleted).routes.rules[0]!.path).toBe(subscriberPath(onTaskCompleted.trigger));
+  });
+});
+
+describe("toDaprStatus", () => {
+  it("answers SUCCESS when the handler succeeded", () => {
+    expect(toDaprStatus({})).toBe("SUCCESS");
+  });
+
+  it("answers DROP for an event that can never succeed (PoisonEventError)", () => {
+    expect(toDaprStatus({ error: new PoisonEventError("malformed") })).toBe("DROP");
+  });
+
+  it("answers RETRY for a transient failure and for any other error, so nothing is acknowledged and lost", () => {
+    expect(toDaprStatus({ error: new RetryableError("sidecar down") })).toBe("RETRY");
+    expect(toDaprStatus({ error: new Error("boom") })).toBe("RETRY");
+    expect(toDaprStatus({ error: new TypeError("bug") })).toBe("RETRY");
+    expect(toDaprStatus({ error: "a thrown string" })).toBe("RETRY");
+  });
+});
+
+// The subscriber route on its own, with an in-memory unit of work: the event → reply mapping.
+describe("the subscriber route", () => {
+  const thingHappened = defineFunction({
+    name: "onThing",
+    appId: "on-thing",
+    port: 1,
+    description: "test",
+    trigger: { kind: "topic", pubsub: "pubsub", topic: "things", eventType: "thing.happened", data: z.object({ n: z.number() }), deadLetterTopic: "things-dlq" },
+  });
+  type Thing = ReceivedEvent<{ n: number }>;
+
+  function setup(handler: (event: Thing) => Promise<void>) {
+    const processed = new Set<string>();
+    const uow: UnitOfWork = {
+      run: () => Promise.reject(new Error("not used")),
+      async runOnce(consumer, eventId, work) {
+        const key = `${consumer}/${eventId}`;
+        if (processed.has(key)) return "duplicate";
+        processed.add(key);
+        try {
+          await work({} as never, () => {});
+        } catch (error) {
+          processed.delete(key); // the marker rolls back with the work
+          throw error;
+        }
+        return "processed";
+      },
+    };
+    const app = new Hono();
+    const eventHandler: EventHandler<typeof thingHappened.trigger> = (event) => handler(event);
+    mountTopicFunction(app, thingHappened, eventHandler, { uow, log: pino({ level: "silent" }), daprAuth: daprApiToken({ token: undefined }) });
+    return { app, processed };
+  }
+  const event = (data: unknown = { n: 1 }, type = "thing.happened") =>
+    buildCloudEvent({ topic: "things", type, subject: "s", partitionKey: "k", data }, "/test");
+
+  it("hands a valid event to the handler with its data parsed, and answers SUCCESS", async () => {
+    const seen: Thing[] = [];
+    const { app, processed } = setup(async (e) => void seen.push(e));
+    const sent = event({ n: 42 });
+    expect(await deliver(app, "/events/thing.happened", sent)).toBe("SUCCESS");
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ id: sent.id, type: "thing.happened", data: { n: 42 } });
+    expect([...processed]).toEqual([`on-thing/${sent.id}`]);
+  });
+
+  it("acknowledges a redelivery of a processed event with SUCCESS without running the handler again", async () => {
+    let runs = 0;
+    const { app } = setup(async () => void runs++);
+    const sent = event();
+    expect(await deliver(app, "/events/thing.happened", sent)).toBe("SUCCESS");
+    expect(await deliver(app, "/events/thing.happened", sent)).toBe("SUCCESS");
+    expect(runs).toBe(1);
+  });
+
+  it.each([
+    ["a body that is not JSON", "{not json"],
+    ["an empty body", ""],
+    ["JSON that is not a CloudEvent", { n: 1 }],
+    ["a CloudEvent of another type", event({ n: 1 }, "thing.other")],
+    ["a CloudEvent whose data violates the schema", event({ n: "one" })],
+    ["a CloudEvent without data", { ...event(), data: undefined }],
+  ])("drops %s without running the handler", async (_what, body) => {
+    let runs = 0;
+    const { app, processed } = setup(async () => void runs++);
+    expect(await deliver(app, "/events/thing.happened", body)).toBe("DROP");
+    expect(runs).toBe(0);
+    expect(processed.size).toBe(0);
+  });
+
+  it("answers RETRY when the handler fails, leaves no marker, and processes a later delivery", async () => {
+    let fail = true;
+    let runs = 0;
+    const { app, processed } = setup(async () => {
+      runs++;
+      if (fail) throw new Error("database went away");
+    });
+    const sent = event();
+    expect(await deliver(app, "/events/thing.happened", sent)).toBe("RETRY");
+    expect(processed.size).toBe(0);
+    fail = false;
+    expect(await deliver(app, "/events/thing.happened", sent)).toBe("SUCCESS");
+    expect(runs).toBe(2);
+  });
+
+  it("answers DROP when the handler itself says the event is poison", async () => {
+    const { app } = setup(async () => {
+      throw new PoisonEventError("refers to nothing");
+    });
+    expect(await deliver(app, "/events/thing.happened", event())).toBe("DROP");
+  });
+
+  it("serves exactly its subscription on GET /dapr/subscribe", async () => {
+    const { app } = setup(async () => {});
+    const res = await app.request("/dapr/subscribe");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual([toSubscription(thingHappened)]);
+  });
+});

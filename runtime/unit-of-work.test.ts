@@ -1,0 +1,138 @@
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { insertTask } from "../tasks/task-store.js";
+import { countRows, createTestDatabase, type TestDatabase } from "../test/database.js";
+import { createRecordingDapr, type RecordingDapr } from "../test/runtime.js";
+import type { EventDraft } from "./cloud-event.js";
+import { RetryableError } from "./errors.js";
+import { createUnitOfWork, type UnitOfWork } from "./unit-of-work.js";
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(() => database.drop());
+
+function setup(): { uow: UnitOfWork; dapr: RecordingDapr } {
+  const dapr = createRecordingDapr();
+  return { dapr, uow: createUnitOfWork({ db: database.db, dapr, pubsub: "pubsub", log: pino({ level: "silent" }), source: "/taskfn/test" }) };
+}
+const draft = (subject: string, user = "alice"): EventDraft => ({ topic: "tasks", type: "test.happened", subject, partitionKey: user, data: { subject } });
+const outboxRow = (id: string) => database.db.outboxEvent.findUnique({ where: { id } });
+
+describe("UnitOfWork.run", () => {
+  it("commits the change and its events together, publishes them in emit order, then marks them published", async () => {
+    const { uow, dapr } = setup();
+    const task = await uow.run(async (tx, emit) => {
+      const created = await insertTask(tx, "alice", { title: "x", priority: "medium", tags: [] });
+      emit(draft("first"));
+      emit(draft("second"));
+      return created;
+    });
+    expect(await database.db.task.findUnique({ where: { id: task.id } })).not.toBeNull();
+    expect(dapr.published.map((p) => p.cloudEvent.subject)).toEqual(["first", "second"]);
+    expect(dapr.published[0]).toMatchObject({ pubsub: "pubsub", topic: "tasks", partitionKey: "alice", cloudEvent: { source: "/taskfn/test", type: "test.happened" } });
+    for (const { cloudEvent } of dapr.published) {
+      // The row holds exactly what went on the wire.
+      expect(await outboxRow(cloudEvent.id)).toMatchObject({ publishedAt: expect.any(Date), attempts: 1, cloudEvent: JSON.parse(JSON.stringify(cloudEvent)) });
+    }
+  });
+
+  it("rolls back the change and its events when the work fails: nothing stored, nothing published", async () => {
+    const { uow, dapr } = setup();
+    const before = await countRows(database.db);
+    await expect(
+      uow.run(async (tx, emit) => {
+        await insertTask(tx, "alice", { title: "doomed", priority: "medium", tags: [] });
+        emit(draft("doomed"));
+        throw new Error("validation after the insert");
+      }),
+    ).rejects.toThrow("validation after the insert");
+    expect(await countRows(database.db)).toEqual(before);
+    expect(dapr.published).toEqual([]);
+  });
+
+  it("still returns the result when the sidecar is down: the events stay in the outbox, unpublished", async () => {
+    const { uow, dapr } = setup();
+    dapr.down = true;
+    const result = await uow.run(async (_tx, emit) => {
+      emit(draft("kept"));
+      return "committed";
+    });
+    expect(result).toBe("committed");
+    const rows = await database.db.outboxEvent.findMany({ where: { publishedAt: null } });
+    expect(rows.find((r) => (r.cloudEvent as { subject: string }).subject === "kept")).toMatchObject({ publishedAt: null, attempts: 0 });
+  });
+
+  it("stops at the first refused event: earlier ones are marked published, later ones wait, in order", async () => {
+    const { uow, dapr } = setup();
+    dapr.beforePublish = (request) => {
+      if ((request.cloudEvent as { subject: string }).subject === "b") throw new RetryableError("refused");
+    };
+    await uow.run(async (_tx, emit) => {
+      for (const subject of ["a", "b", "c"]) emit(draft(subject));
+    });
+    expect(dapr.published.map((p) => p.cloudEvent.subject)).toEqual(["a"]);
+    const rows = await database.db.outboxEvent.findMany();
+    const bySubject = new Map(rows.map((r) => [(r.cloudEvent as { subject: string }).subject, r]));
+    expect(bySubject.get("a")!.publishedAt).not.toBeNull();
+    expect(bySubject.get("b")!.publishedAt).toBeNull();
+    expect(bySubject.get("c")!.publishedAt).toBeNull();
+  });
+
+  it("writes no outbox row for work that emits nothing", async () => {
+    const { uow } = setup();
+    const before = await countRows(database.db);
+    await uow.run(async () => "quiet");
+    expect(await countRows(database.db)).toEqual(before);
+  });
+});
+
+describe("UnitOfWork.runOnce", () => {
+  it("runs the work and records (consumer, event id) with it", async () => {
+    const { uow } = setup();
+    let runs = 0;
+    expect(await uow.runOnce("consumer-a", "event-1", async () => void runs++)).toBe("processed");
+    expect(runs).toBe(1);
+    expect(await database.db.processedEvent.findUnique({ where: { consumer_eventId: { consumer: "consumer-a", eventId: "event-1" } } })).not.toBeNull();
+  });
+
+  it("does not run the work again for the same consumer and event: duplicate", async () => {
+    const { uow } = setup();
+    let runs = 0;
+    await uow.runOnce("consumer-b", "event-1", async () => void runs++);
+    expect(await uow.runOnce("consumer-b", "event-1", async () => void runs++)).toBe("duplicate");
+    expect(runs).toBe(1);
+  });
+
+  it("lets another consumer process the same event", async () => {
+    const { uow } = setup();
+    await uow.runOnce("consumer-c", "event-1", async () => {});
+    expect(await uow.runOnce("consumer-d", "event-1", async () => {})).toBe("processed");
+  });
+
+  it("runs the work once when two deliveries race, the second waiting for the first", async () => {
+    const { uow } = setup();
+    let runs = 0;
+    const work = async () => {
+      runs++;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    };
+    const outcomes = await Promise.all([uow.runOnce("consumer-e", "event-1", work), uow.runOnce("consumer-e", "event-1", work)]);
+    expect(outcomes.sort()).toEqual(["duplicate", "processed"]);
+    expect(runs).toBe(1);
+  });
+
+  it("keeps no record when the work fails, so a redelivery runs it", async () => {
+    const { uow, dapr } = setup();
+    await expect(
+      uow.runOnce("consumer-f", "event-1", async (_tx, emit) => {
+        emit(draft("never"));
+        throw new Error("transient");
+      }),
+    ).rejects.toThrow("transient");
+    expect(await database.db.processedEvent.count({ where: { consumer: "consumer-f" } })).toBe(0);
+    expect(dapr.published).toEqual([]);
+    expect(await uow.runOnce("consumer-f", "event-1", async () => {})).toBe("processed");
+  });
+});
