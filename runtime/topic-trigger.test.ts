@@ -19,7 +19,7 @@ describe("toSubscription", () => {
     expect(toSubscription(onTaskCompleted)).toEqual({
       pubsubname: "pubsub",
       topic: "tasks",
-      routes: { rules: [{ match: 'event.type == "task.completed"', path: "/events/task.completed" }] },
+      routes: { rules: [{ match: 'event.type == "task.completed"', path: "/events/task.completed" }], default: "/events/other" },
       deadLetterTopic: "tasks-dlq",
     });
   });
@@ -28,15 +28,15 @@ describe("toSubscription", () => {
     expect(toSubscription(sendReminder)).toEqual({
       pubsubname: "pubsub",
       topic: "reminders",
-      routes: { rules: [{ match: 'event.type == "reminder.due"', path: "/events/reminder.due" }] },
+      routes: { rules: [{ match: 'event.type == "reminder.due"', path: "/events/reminder.due" }], default: "/events/other" },
       deadLetterTopic: "reminders-dlq",
     });
   });
 
-  it("has no default route: events of other types on the topic are not delivered at all", () => {
+  it("sends the topic's other event types to a default route, so Dapr does not dead-letter them", () => {
     for (const definition of [onTaskCompleted, sendReminder]) {
       const { routes } = toSubscription(definition);
-      expect(routes).not.toHaveProperty("default");
+      expect(routes.default).toBe("/events/other");
       expect(routes.rules).toHaveLength(1);
     }
   });

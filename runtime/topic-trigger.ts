@@ -9,7 +9,7 @@ import type { UnitOfWork } from "./unit-of-work.js";
 export interface DaprSubscription {
   pubsubname: string;
   topic: string;
-  routes: { rules: { match: string; path: string }[] };
+  routes: { rules: { match: string; path: string }[]; default: string };
   deadLetterTopic: string;
 }
 
@@ -19,12 +19,19 @@ export function subscriberPath(trigger: TopicTrigger): string {
   return `/events/${trigger.eventType}`;
 }
 
-/** One rule and no default route: Dapr delivers only this event type to the function. */
+/** Where the other event types of the topic go: acknowledged, nothing else. */
+export const OTHER_EVENTS_PATH = "/events/other";
+
+/**
+ * One rule for the function's event type, and a default route that acknowledges
+ * the rest: Dapr sends an event that matches no route to the dead-letter topic,
+ * which would fill it with every healthy event of the other types.
+ */
 export function toSubscription({ trigger }: FunctionDefinition<TopicTrigger>): DaprSubscription {
   return {
     pubsubname: trigger.pubsub,
     topic: trigger.topic,
-    routes: { rules: [{ match: `event.type == "${trigger.eventType}"`, path: subscriberPath(trigger) }] },
+    routes: { rules: [{ match: `event.type == "${trigger.eventType}"`, path: subscriberPath(trigger) }], default: OTHER_EVENTS_PATH },
     deadLetterTopic: trigger.deadLetterTopic,
   };
 }
@@ -65,6 +72,7 @@ export function mountTopicFunction<T extends TopicTrigger>(
 ): void {
   const consumer = definition.appId;
   app.get("/dapr/subscribe", deps.daprAuth, (c) => c.json([toSubscription(definition)]));
+  app.post(OTHER_EVENTS_PATH, deps.daprAuth, (c) => c.json({ status: "SUCCESS" satisfies DaprStatus }));
 
   app.post(subscriberPath(definition.trigger), deps.daprAuth, async (c) => {
     const body: unknown = await c.req.json().catch(() => undefined);

@@ -26,13 +26,16 @@ export async function readDaprSources(folder: string): Promise<DaprSource[]> {
   const dir = join(ROOT, "dapr", folder);
   const entries = await readdir(dir, { withFileTypes: true });
   const files = entries.filter((e) => e.isFile() && /\.ya?ml$/.test(e.name)).map((e) => join(dir, e.name)).sort();
-  return Promise.all(
+  const sources = await Promise.all(
     files.map(async (path) => {
-      const documents = parseAllDocuments(await readFile(path, "utf8"));
-      for (const doc of documents) if (doc.errors.length > 0) throw new Error(`${path}: ${doc.errors[0]!.message}`);
+      const parsed = parseAllDocuments(await readFile(path, "utf8"));
+      for (const doc of parsed) if (doc.errors.length > 0) throw new Error(`${path}: ${doc.errors[0]!.message}`);
+      // Only Dapr resources, as daprd itself loads them: dapr/dapr.yaml (the CLI's run file) is not one.
+      const documents = parsed.filter((doc) => String(doc.get("apiVersion") ?? "").startsWith("dapr.io/"));
       return { file: relative(ROOT, path), documents };
     }),
   );
+  return sources.filter((source) => source.documents.length > 0);
 }
 
 export function isComponent(body: unknown): body is DaprComponent {

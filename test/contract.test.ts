@@ -127,6 +127,12 @@ describe.each(FUNCTIONS.map((definition) => [definition.name, definition] as con
         expect(await res.json()).toEqual({ status: "DROP" });
       }
     });
+
+    it("acknowledges the topic's other event types on its default route", async () => {
+      const subscription = toSubscription(definition as FunctionDefinition<TopicTrigger>);
+      const other = { specversion: "1.0", id: "other-1", source: "/taskfn/test", type: "something.else", data: {} };
+      expect(await deliver(appOf(definition), subscription.routes.default, JSON.stringify(other))).toBe("SUCCESS");
+    });
   }
 
   if (definition.trigger.kind === "binding") {
