@@ -20,6 +20,8 @@ export interface StartDaprdOptions {
   log?: (line: string) => void;
   /** Wait for GET /v1.0/healthz to answer 204 (default true). */
   waitForReady?: boolean;
+  /** daprd's --log-level (default 'info'). */
+  logLevel?: string;
   /** Extra daprd flags, e.g. ['--app-max-concurrency', '1']. */
   extraArgs?: string[];
 }
@@ -54,7 +56,7 @@ export async function startDaprd(opts: StartDaprdOptions): Promise<RunningDaprd>
     // Metrics would default to 0.0.0.0:9090 for every sidecar; not needed in tests.
     '--enable-metrics=false',
     '--dapr-graceful-shutdown-seconds', String(GRACEFUL_SHUTDOWN_S),
-    '--log-level', 'info',
+    '--log-level', opts.logLevel ?? 'info',
     ...resources.flatMap((p) => ['--resources-path', p]),
     ...(opts.configPath ? ['--config', opts.configPath] : []),
     ...(opts.extraArgs ?? []),

@@ -19,7 +19,7 @@ export interface StartKafkaOptions {
   controllerPort?: number;
   /** Holds config, logs and data; reused (not reformatted) if it already holds a formatted broker. */
   dataDir: string;
-  topics: KafkaTopic[];
+  topics: readonly KafkaTopic[];
   log?: (line: string) => void;
 }
 
@@ -83,7 +83,7 @@ export async function startKafka(opts: StartKafkaOptions): Promise<RunningKafka>
 }
 
 /** Creates the topics that don't exist yet and waits until every partition has a leader. */
-export async function ensureTopics(brokers: string, topics: KafkaTopic[], abort?: () => string | undefined, describe?: () => string): Promise<void> {
+export async function ensureTopics(brokers: string, topics: readonly KafkaTopic[], abort?: () => string | undefined, describe?: () => string): Promise<void> {
   const admin = new Admin({ clientId: 'taskfn-infra', bootstrapBrokers: brokers.split(','), retries: 0 });
   try {
     // The socket accepts connections before the broker has joined the KRaft

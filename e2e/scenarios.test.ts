@@ -1,0 +1,269 @@
+/**
+ * The end-to-end scenarios of taskfn, written once and run against every
+ * target: the local stand-in (`npm start`) and real daprd + Kafka, so the
+ * stand-in cannot drift from Dapr unnoticed. A scenario that needs each app's
+ * Dapr tokens (to publish by hand, invoke or authenticate as the app) or a
+ * sidecar per instance (to take one down) runs where the target offers it.
+ * E2E_TARGETS=stand-in or =real runs one target.
+ */
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { BINDING_FUNCTIONS, FUNCTIONS, HTTP_FUNCTIONS, TOPIC_FUNCTIONS } from "../functions/catalog.js";
+import { DEAD_LETTER_TOPICS, ReminderDueData, TOPICS } from "../tasks/events.js";
+import { TaskJson } from "../tasks/task-schema.js";
+import { cloudEventOf, handMadeEvent, withSubjects } from "./cloud-events.js";
+import { invokeUrl, publishThrough } from "./dapr-http.js";
+import { readOutbox } from "./outbox.js";
+import { realDapr } from "./real-dapr-target.js";
+import { startReminderWebhook, type ReminderWebhook } from "./reminder-webhook.js";
+import { standIn } from "./stand-in-target.js";
+import { callJson, userApi } from "./taskfn-api.js";
+import { sidecarOf, tokensOf, type Target, type TargetDriver } from "./target.js";
+import { eventually, settledCount } from "./wait.js";
+
+const DRIVERS: Record<string, TargetDriver> = { "stand-in": standIn, real: realDapr };
+const selected = (process.env.E2E_TARGETS || "stand-in,real").split(",").map((name) => {
+  const driver = DRIVERS[name.trim()];
+  if (!driver) throw new Error(`E2E_TARGETS: unknown target "${name}" (known: ${Object.keys(DRIVERS).join(", ")})`);
+  return driver;
+});
+
+/** Unique per run, so runs against a long-lived Kafka (KAFKA_BROKERS) never see each other's events. */
+const RUN = randomBytes(3).toString("hex");
+const userId = (scenario: string) => `e2e-${RUN}-${scenario}`;
+const inOneHour = () => new Date(Date.now() + 3_600_000).toISOString();
+
+// 1 + the 5 retries of dapr/resiliency.yaml's eventDelivery policy (pubsub inbound).
+const DELIVERY_ATTEMPTS = 6;
+// Past the `occurrence` column (a 32-bit integer): inserting the next instance fails every time.
+const LAST_OCCURRENCE = 2_147_483_647;
+
+function databaseFor(name: string): string {
+  const url = new URL(inject("postgresAdminUrl"));
+  url.pathname = `/e2e_${name.replace(/\W+/g, "_")}_${RUN}`;
+  return url.href;
+}
+
+function logged(target: Target, message: string, ceId: string) {
+  return target.logs().filter((entry) => entry.msg === message && entry.ceId === ceId);
+}
+
+describe.each(selected)("$name", (driver) => {
+  let target: Target;
+  let webhook: ReminderWebhook;
+
+  beforeAll(async () => {
+    webhook = await startReminderWebhook();
+    target = await driver.start({ databaseUrl: databaseFor(driver.name), reminderWebhookUrl: webhook.url });
+  });
+
+  afterAll(async () => {
+    await target?.stop();
+    await webhook?.stop();
+  });
+
+  it("1. createTask puts exactly one task.created on `tasks`: key = userId, id = the outbox row's id, our type and source", async () => {
+    const api = await userApi(target, userId("created"));
+    const task = await api.createTask({ title: "Water the plants" });
+
+    const count = await settledCount("task.created on tasks", 1, async () => withSubjects(await target.records(TOPICS.tasks), "task.created", [task.id]).length);
+    expect(count).toBe(1);
+    const [record] = withSubjects(await target.records(TOPICS.tasks), "task.created", [task.id]);
+    const event = cloudEventOf(record!);
+    expect(record!.key).toBe(api.userId);
+    expect(event).toMatchObject({ specversion: "1.0", type: "task.created", source: "/taskfn/createTask", subject: task.id, partitionkey: api.userId });
+    expect(TaskJson.parse(event.data)).toEqual(task);
+    const outbox = await readOutbox(target.databaseUrl, { subjects: [task.id] });
+    expect(outbox.map((row) => [row.id, row.topic, row.publishedAt !== null])).toEqual([[event.id, TOPICS.tasks, true]]);
+  });
+
+  // Dapr 1.18 dead-letters an event that matches no route: the subscriptions' default route
+  // acknowledges the types a function does not handle, so healthy events never reach tasks-dlq.
+  it("1b. an event type no function handles stays off tasks-dlq", async () => {
+    const api = await userApi(target, userId("not-dead"));
+    const task = await api.createTask({ title: "Nobody subscribes to task.created" });
+    const [record] = await eventually("its task.created", async () => {
+      const found = withSubjects(await target.records(TOPICS.tasks), "task.created", [task.id]);
+      return found.length > 0 ? found : undefined;
+    });
+    const { id } = cloudEventOf(record!);
+    const onDeadLetters = async () => (await target.records(DEAD_LETTER_TOPICS.tasks)).filter((r) => cloudEventOf(r).id === id).length;
+    const count = await settledCount("its task.created on tasks-dlq", 0, onDeadLetters, { settleMs: 3_000 });
+    expect(count).toBe(0);
+  });
+
+  describe("2. completing a recurring task", () => {
+    async function completeRecurring(scenario: string) {
+      const api = await userApi(target, userId(scenario));
+      const first = await api.createTask({ title: "Stand-up", dueAt: inOneHour(), recurrence: "FREQ=DAILY" });
+      const completed = await api.completeTask(first.id);
+      const next = await eventually("the next instance", async () => (await api.listTasks()).find((task) => task.occurrence === 2));
+      return { api, completed, next };
+    }
+
+    it("creates exactly one next instance, announced by one task.created", async () => {
+      const { api, completed, next } = await completeRecurring("recurring");
+
+      expect(next).toMatchObject({ seriesId: completed.seriesId, completed: false, dueAt: new Date(Date.parse(completed.dueAt!) + 86_400_000).toISOString() });
+      expect(await settledCount("tasks of the series", 2, async () => (await api.listTasks()).length)).toBe(2);
+      const created = withSubjects(await target.records(TOPICS.tasks), "task.created", [next.id]);
+      expect(created.map((record) => [record.key, cloudEventOf(record).source])).toEqual([[api.userId, "/taskfn/onTaskCompleted"]]);
+    });
+
+    it.runIf(driver.holdsTokens)("still creates exactly one when the same task.completed is published again by hand", async () => {
+      const { api, completed, next } = await completeRecurring("republished");
+      const [original] = withSubjects(await target.records(TOPICS.tasks), "task.completed", [completed.id]);
+      const event = cloudEventOf(original!);
+
+      await publishThrough(target.instances("complete-task")[0]!, TOPICS.tasks, event, api.userId);
+
+      await eventually("onTaskCompleted to see the duplicate", () => logged(target, "duplicate delivery acknowledged", event.id)[0]);
+      expect(await settledCount("tasks of the series", 2, async () => (await api.listTasks()).length)).toBe(2);
+      expect(withSubjects(await target.records(TOPICS.tasks), "task.completed", [completed.id])).toHaveLength(2);
+      expect(withSubjects(await target.records(TOPICS.tasks), "task.created", [next.id])).toHaveLength(1);
+    });
+  });
+
+  it(`3. 50 due reminders → exactly 50 reminder.due from ${driver.reminderInstances} onReminderDue instance(s); the webhook gets each once, after failed attempts are retried`, async () => {
+    const api = await userApi(target, userId("reminders"));
+    const failures = 5;
+    webhook.failNext(failures);
+    const remindAt = new Date(Date.now() + 3_000).toISOString();
+    const tasks: TaskJson[] = [];
+    for (let batch = 0; batch < 5; batch++) {
+      tasks.push(...(await Promise.all(Array.from({ length: 10 }, (_, i) => api.createTask({ title: `Reminder ${batch * 10 + i}`, dueAt: inOneHour(), remindAt })))));
+    }
+    const taskIds = new Set(tasks.map((task) => task.id));
+    const ourCalls = () => webhook.calls().filter((call) => taskIds.has(call.taskId));
+
+    // The stand-in ticks reminder-cron as dapr/ says (every 30 s); real daprd ticks every second here.
+    const delivered = await settledCount("successful webhook calls", 50, () => ourCalls().filter((call) => call.status === 200).length, { timeoutMs: 90_000, settleMs: 3_000 });
+    expect(delivered).toBe(50);
+
+    const events = (await target.records(TOPICS.reminders)).filter((record) => taskIds.has(ReminderDueData.parse(cloudEventOf(record).data).taskId));
+    expect(events).toHaveLength(50);
+    expect(new Set(events.map((record) => ReminderDueData.parse(cloudEventOf(record).data).taskId))).toEqual(taskIds);
+    expect(new Set(events.map((record) => record.key))).toEqual(new Set([api.userId]));
+    expect(new Set(events.map((record) => cloudEventOf(record).source))).toEqual(new Set(["/taskfn/onReminderDue"]));
+
+    const calls = ourCalls();
+    const succeeded = calls.filter((call) => call.status === 200).map((call) => call.eventId);
+    expect(new Set(succeeded).size).toBe(50);
+    expect(new Set(succeeded)).toEqual(new Set(events.map((record) => cloudEventOf(record).id)));
+    const failed = calls.filter((call) => call.status === 503);
+    expect(failed).toHaveLength(failures);
+    for (const call of failed) expect(succeeded).toContain(call.eventId);
+
+    const ticking = new Set(target.logs().filter((entry) => entry.msg === "onReminderDue done").map((entry) => entry.instance));
+    expect(ticking.size).toBe(driver.reminderInstances);
+  });
+
+  it.runIf(driver.holdsTokens)(
+    `4. poison on tasks: a malformed event is dropped (logged, delivered once); one whose handler keeps failing reaches tasks-dlq after ${DELIVERY_ATTEMPTS} attempts`,
+    async () => {
+      const api = await userApi(target, userId("poison"));
+      const task = await api.createTask({ title: "Poison", dueAt: inOneHour(), recurrence: "FREQ=DAILY" });
+      const malformed = handMadeEvent("task.completed", task.id, { id: "not-a-uuid" });
+      const failing = handMadeEvent("task.completed", task.id, { ...task, completed: true, completedAt: new Date().toISOString(), occurrence: LAST_OCCURRENCE });
+      const publisher = target.instances("complete-task")[0]!;
+      await publishThrough(publisher, TOPICS.tasks, malformed, api.userId);
+      await publishThrough(publisher, TOPICS.tasks, failing, api.userId);
+
+      const deadLetters = async () => (await target.records(DEAD_LETTER_TOPICS.tasks)).map(cloudEventOf);
+      await eventually("both events on tasks-dlq", async () => {
+        const ids = (await deadLetters()).map((event) => event.id);
+        return ids.includes(malformed.id) && ids.includes(failing.id) ? true : undefined;
+      });
+
+      expect(logged(target, "event dropped", malformed.id)).toHaveLength(1);
+      expect(logged(target, "event failed; Dapr will retry", malformed.id)).toHaveLength(0);
+      expect(logged(target, "event failed; Dapr will retry", failing.id)).toHaveLength(DELIVERY_ATTEMPTS);
+      // Dapr 1.18 dead-letters a DROP reply too when the subscription names a deadLetterTopic.
+      expect((await deadLetters()).filter((event) => event.id === malformed.id || event.id === failing.id).map((event) => event.id).sort()).toEqual([malformed.id, failing.id].sort());
+      expect((await api.listTasks()).map((t) => t.id)).toEqual([task.id]);
+    },
+  );
+
+  it.runIf(driver.sidecarPerInstance)("5. with createTask's sidecar down, tasks are still created (201); every event arrives once it is back, none twice", async () => {
+    const api = await userApi(target, userId("sidecar-down"));
+    const [createTask] = target.instances("create-task");
+    const sidecar = sidecarOf(createTask!);
+    const tasks: TaskJson[] = [];
+    await sidecar.stop();
+    try {
+      for (let i = 0; i < 5; i++) tasks.push(await api.createTask({ title: `Written while the sidecar is down ${i}` }, createTask!.appUrl));
+      const unpublished = await readOutbox(target.databaseUrl, { subjects: tasks.map((task) => task.id), published: false });
+      expect(unpublished).toHaveLength(5);
+    } finally {
+      await sidecar.start();
+    }
+
+    const ids = tasks.map((task) => task.id);
+    const count = await settledCount("task.created of the 5 tasks", 5, async () => withSubjects(await target.records(TOPICS.tasks), "task.created", ids).length, { settleMs: 3_000 });
+    expect(count).toBe(5);
+    const events = withSubjects(await target.records(TOPICS.tasks), "task.created", ids).map(cloudEventOf);
+    expect(new Set(events.map((event) => event.subject))).toEqual(new Set(ids));
+    expect(await readOutbox(target.databaseUrl, { subjects: ids, published: false })).toHaveLength(0);
+  });
+
+  describe("6. createTask, one function per endpoint", () => {
+    it("answers on its own port", async () => {
+      const api = await userApi(target, userId("direct"));
+      const task = await api.createTask({ title: "Direct" }, target.instances("create-task")[0]!.appUrl);
+      expect((await api.listTasks()).map((t) => t.id)).toEqual([task.id]);
+    });
+
+    it.runIf(driver.holdsTokens)("answers through its sidecar's service invocation API", async () => {
+      const api = await userApi(target, userId("invoked"));
+      const instance = target.instances("create-task")[0]!;
+      const url = invokeUrl(instance, "create-task", `/api/${api.userId}/tasks`);
+      const headers = { ...api.headers, "dapr-api-token": tokensOf(instance).daprApiToken };
+      const task = TaskJson.parse(await callJson(url, { method: "POST", headers, body: JSON.stringify({ title: "Invoked" }) }, 201));
+      expect((await api.listTasks()).map((t) => t.id)).toEqual([task.id]);
+    });
+  });
+
+  describe("7. dapr-api-token between every app and its sidecar", () => {
+    const status = async (url: string, init: RequestInit = {}) => {
+      const response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+      await response.body?.cancel();
+      return response.status;
+    };
+    const allInstances = () => FUNCTIONS.flatMap((definition) => target.instances(definition.appId).map((instance) => ({ definition, instance })));
+
+    it("every sidecar answers 401 without the app's DAPR_API_TOKEN", async () => {
+      for (const daprUrl of new Set(allInstances().map(({ instance }) => instance.daprUrl))) {
+        expect(await status(`${daprUrl}/v1.0/metadata`), daprUrl).toBe(401);
+      }
+    });
+
+    it.runIf(driver.holdsTokens)("every sidecar accepts its own app's token only", async () => {
+      const instances = allInstances();
+      for (const [index, { definition, instance }] of instances.entries()) {
+        const metadata = await callJson(`${instance.daprUrl}/v1.0/metadata`, { headers: { "dapr-api-token": tokensOf(instance).daprApiToken } }, 200);
+        expect((metadata as { id?: unknown }).id).toBe(definition.appId);
+        const other = instances[(index + 1) % instances.length]!.instance;
+        expect(await status(`${instance.daprUrl}/v1.0/metadata`, { headers: { "dapr-api-token": tokensOf(other).daprApiToken } }), instance.name).toBe(401);
+      }
+    });
+
+    it("every function refuses its sidecar-only routes without APP_API_TOKEN (401), and HTTP functions any call without a bearer token", async () => {
+      const sidecarRoutes = [
+        ...TOPIC_FUNCTIONS.map((definition) => ({ appId: definition.appId, path: "/dapr/subscribe", method: "GET" })),
+        ...BINDING_FUNCTIONS.map((definition) => ({ appId: definition.appId, path: `/${definition.trigger.binding}`, method: "OPTIONS" })),
+      ];
+      for (const { appId, path, method } of sidecarRoutes) {
+        for (const instance of target.instances(appId)) {
+          expect(await status(`${instance.appUrl}${path}`, { method }), `${instance.name} ${method} ${path}`).toBe(401);
+          expect(await status(`${instance.appUrl}${path}`, { method, headers: { "dapr-api-token": "wrong" } }), `${instance.name} wrong token`).toBe(401);
+          if (instance.tokens) expect(await status(`${instance.appUrl}${path}`, { method, headers: { "dapr-api-token": instance.tokens.appApiToken } }), instance.name).toBe(200);
+        }
+      }
+      for (const definition of HTTP_FUNCTIONS) {
+        const path = definition.trigger.path.replace("{userId}", "someone").replace("{taskId}", "00000000-0000-4000-8000-000000000000");
+        const [instance] = target.instances(definition.appId);
+        expect(await status(`${instance!.appUrl}${path}`, { method: definition.trigger.method.toUpperCase() }), definition.appId).toBe(401);
+      }
+    });
+  });
+});

@@ -1,0 +1,15 @@
+import { defineConfig } from "vitest/config";
+
+// `npm run test:e2e`: e2e/ only, one file, one target at a time (each starts a
+// dozen processes), with the unit tests' PostgreSQL (test/global-setup.ts).
+export default defineConfig({
+  test: {
+    include: ["e2e/**/*.test.ts"],
+    globalSetup: ["test/global-setup.ts"],
+    fileParallelism: false,
+    testTimeout: 120_000,
+    // Starting a target: build, Kafka, a function and a daprd per app.
+    hookTimeout: 240_000,
+    teardownTimeout: 60_000,
+  },
+});
