@@ -1,0 +1,59 @@
+/** How each server under test is started. */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { benchBundle } from "./bundle.js";
+import type { ServerDefinition } from "./context.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const GCF_CLI = join(ROOT, "node_modules", "@google-cloud", "functions-framework", "build", "src", "main.js");
+const noDb = (on: boolean): Record<string, string> => (on ? { BENCH_NO_DB: "1" } : {});
+
+export const NAMES = {
+  taskfn: "taskfn",
+  candidate: "taskfn candidate",
+  limit: "node:http + pg (limit)",
+  daprSdk: "@dapr/dapr DaprServer",
+  gcf: "functions-framework",
+  bare: "bare node:http",
+} as const;
+
+/** How the Dockerfile's CMD runs a function: `node --enable-source-maps index.mjs`. */
+export const PRODUCTION_NODE_FLAGS = ["--enable-source-maps"];
+
+/** The real built bundle, as production runs it. */
+export function taskfnFunction(appId: string, bundle = join(ROOT, "dist", appId, "index.mjs"), flags = PRODUCTION_NODE_FLAGS): ServerDefinition {
+  return { name: appId, command: process.execPath, args: [...flags, bundle], healthPath: "/healthz", readyPath: "/readyz" };
+}
+
+export function taskfnEventNoDb(bundle = benchBundle("taskfn-event-nodb"), flags = PRODUCTION_NODE_FLAGS): ServerDefinition {
+  return { name: `${NAMES.taskfn} (no DB)`, command: process.execPath, args: [...flags, bundle], healthPath: "/healthz" };
+}
+
+export function rawEvent(withoutDb: boolean): ServerDefinition {
+  return { name: NAMES.limit, command: process.execPath, args: [benchBundle("raw-event")], healthPath: "/healthz", readyPath: "/readyz", env: noDb(withoutDb) };
+}
+
+/** DaprServer has no health route of its own: /dapr/subscribe is what daprd calls first. */
+export function daprSdkEvent(withoutDb: boolean): ServerDefinition {
+  return { name: NAMES.daprSdk, command: process.execPath, args: [benchBundle("dapr-sdk-event")], healthPath: "/dapr/subscribe", env: noDb(withoutDb) };
+}
+
+/** Started by the framework's own CLI, as its users do. */
+export function gcfEvent(withoutDb: boolean): ServerDefinition {
+  return {
+    name: NAMES.gcf,
+    command: process.execPath,
+    args: [GCF_CLI, "--target=onTaskCompleted", `--source=${benchBundle("gcf-event")}`],
+    healthPath: "/healthz",
+    readyPath: "/readyz",
+    env: noDb(withoutDb),
+  };
+}
+
+export function rawHttp(): ServerDefinition {
+  return { name: NAMES.limit, command: process.execPath, args: [benchBundle("raw-http")], healthPath: "/healthz" };
+}
+
+export function bare(): ServerDefinition {
+  return { name: NAMES.bare, command: process.execPath, args: [benchBundle("bare")], healthPath: "/healthz" };
+}

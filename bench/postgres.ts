@@ -1,0 +1,58 @@
+/**
+ * The database the benchmark measures against: its own embedded PostgreSQL in a
+ * temporary folder (nothing shared with `npm start` or the tests), or the one
+ * DATABASE_URL points at. Either way the schema comes from prisma/migrations.
+ */
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { startEmbeddedPostgres } from "../dev/embedded-postgres.js";
+import { applyMigrations } from "../dev/migrate.js";
+import { freePort } from "./net.js";
+
+export interface BenchDatabase {
+  url: string;
+  /** Empties every table, so each measurement starts from the same state. */
+  reset(): Promise<void>;
+  query(sql: string, params?: unknown[]): Promise<pg.QueryResult>;
+  stop(): Promise<void>;
+}
+
+const DATABASE = "taskfn_bench";
+
+export async function startBenchDatabase(log: (line: string) => void): Promise<BenchDatabase> {
+  let url = process.env.DATABASE_URL;
+  let stopServer = async () => {};
+  if (url) {
+    log(`using DATABASE_URL (its tables are truncated between measurements)`);
+  } else {
+    const dir = await mkdtemp(join(tmpdir(), "taskfn-bench-pg-"));
+    // PostgreSQL may run as its own user (see dev/embedded-postgres.ts).
+    await chmod(dir, 0o755);
+    const server = await startEmbeddedPostgres({ dataDir: join(dir, "db"), port: await freePort() });
+    const admin = new pg.Client({ connectionString: server.databaseUrl("postgres") });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${DATABASE}`);
+    await admin.end();
+    url = server.databaseUrl(DATABASE);
+    stopServer = async () => {
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    };
+    log(`embedded PostgreSQL in ${dir}`);
+  }
+  await applyMigrations(url);
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  return {
+    url,
+    reset: async () => {
+      await pool.query("TRUNCATE tasks, outbox_events, processed_events");
+    },
+    query: (sql, params) => pool.query(sql, params),
+    stop: async () => {
+      await pool.end();
+      await stopServer();
+    },
+  };
+}
