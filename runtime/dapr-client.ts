@@ -9,6 +9,7 @@
  * (measured with a bare `await import("@dapr/dapr")` on Node 20), which every cold
  * start would pay. The wire protocol is the same two endpoints.
  */
+import { Agent, request } from "node:http";
 import { RetryableError } from "./errors.js";
 
 export interface DaprClientOptions {
@@ -47,23 +48,26 @@ export function createDaprClient({ baseUrl, apiToken, timeoutMs = 5_000 }: DaprC
     ...(apiToken ? { "dapr-api-token": apiToken } : {}),
   });
 
-  async function send(what: string, url: string, contentType: string, body: string): Promise<void> {
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method: "POST",
-        headers: headers(contentType),
-        body,
-        signal: AbortSignal.timeout(timeoutMs),
+  // Publishes are on every event's path: node:http over a keep-alive agent costs
+  // a fraction of fetch's CPU (no WHATWG Request/Response/stream/AbortSignal per call).
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  function send(what: string, url: string, contentType: string, body: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const unreachable = (error: Error) => reject(new RetryableError(`${what}: Dapr sidecar unreachable at ${baseUrl}`, { cause: error }));
+      const req = request(url, { method: "POST", agent, headers: { ...headers(contentType), "content-length": Buffer.byteLength(body) }, timeout: timeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("error", unreachable);
+        res.on("end", () => {
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) resolve();
+          else reject(new RetryableError(`${what}: sidecar answered ${status} ${Buffer.concat(chunks).toString("utf8").slice(0, 300)}`));
+        });
       });
-    } catch (error) {
-      throw new RetryableError(`${what}: Dapr sidecar unreachable at ${baseUrl}`, { cause: error });
-    }
-    if (!response.ok) {
-      const text = await response.text().catch(() => "");
-      throw new RetryableError(`${what}: sidecar answered ${response.status} ${text.slice(0, 300)}`);
-    }
-    await response.body?.cancel();
+      req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+      req.on("error", unreachable);
+      req.end(body);
+    });
   }
 
   return {

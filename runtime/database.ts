@@ -26,7 +26,8 @@ const TRANSIENT_SQLSTATES = new Set([
   "53300", // too_many_connections
 ]);
 const TRANSIENT_NODE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND"]);
-const TRANSIENT_PRISMA_CODES = new Set(["P1001", "P1002", "P1017", "P2024", "P2034"]);
+// P2028: no connection for a transaction in time (pool saturated): 503, not 500.
+const TRANSIENT_PRISMA_CODES = new Set(["P1001", "P1002", "P1017", "P2024", "P2028", "P2034"]);
 
 /** True for failures that say "try again later" rather than "this request is wrong". */
 export function isTransientDatabaseError(error: unknown): boolean {

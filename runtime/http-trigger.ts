@@ -1,5 +1,6 @@
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { readBodyText } from "./body.js";
 import { HttpProblem } from "./problem.js";
 import type { FunctionDefinition, HttpHandler, HttpInput, HttpResult, HttpTrigger, InvocationContext } from "./types.js";
 import { parseInput } from "./validation.js";
@@ -28,7 +29,7 @@ async function readJsonBody(c: Context): Promise<unknown> {
   if (!JSON_MEDIA_TYPE.test(mediaType)) {
     throw new HttpProblem(415, `Send the body as application/json (got ${mediaType || "no content type"}).`);
   }
-  const text = await c.req.text();
+  const text = await readBodyText(c, MAX_BODY_BYTES);
   try {
     return JSON.parse(text);
   } catch {

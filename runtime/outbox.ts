@@ -7,7 +7,8 @@
 import type { Logger } from "pino";
 import type { TaskfnCloudEvent } from "./cloud-event.js";
 import type { DaprClient } from "./dapr-client.js";
-import type { Database, Prisma, Transaction } from "./database.js";
+import { Prisma } from "../generated/prisma/client.js";
+import type { Database, Transaction } from "./database.js";
 
 export interface OutboxEvent {
   id: string;
@@ -16,10 +17,12 @@ export interface OutboxEvent {
   cloudEvent: TaskfnCloudEvent;
 }
 
+// The outbox's writes are on every event's path: plain SQL, which Prisma runs
+// without planning it in its query compiler (an ORM createMany/updateMany costs
+// 3-5x the CPU of the same statement through $executeRaw).
 export async function insertOutboxEvents(tx: Transaction, events: OutboxEvent[]): Promise<void> {
-  await tx.outboxEvent.createMany({
-    data: events.map(({ id, topic, partitionKey, cloudEvent }) => ({ id, topic, partitionKey, cloudEvent: cloudEvent as Prisma.InputJsonObject })),
-  });
+  const rows = events.map((e) => Prisma.sql`(${e.id}::uuid, ${e.topic}, ${e.partitionKey}, ${JSON.stringify(e.cloudEvent)}::jsonb)`);
+  await tx.$executeRaw`INSERT INTO outbox_events (id, topic, partition_key, cloud_event) VALUES ${Prisma.join(rows)}`;
 }
 
 export interface PublishDeps {
@@ -48,10 +51,7 @@ export async function publishInOrder({ dapr, pubsub, log }: PublishDeps, events:
 
 export async function markPublished(db: Database | Transaction, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  await db.outboxEvent.updateMany({
-    where: { id: { in: ids } },
-    data: { publishedAt: new Date(), attempts: { increment: 1 } },
-  });
+  await db.$executeRaw`UPDATE outbox_events SET published_at = now(), attempts = attempts + 1 WHERE id = ANY(${ids}::uuid[])`;
 }
 
 /**

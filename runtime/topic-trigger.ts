@@ -1,5 +1,6 @@
 import type { Hono, MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
+import { readBodyText } from "./body.js";
 import { parseCloudEvent } from "./cloud-event.js";
 import { PoisonEventError } from "./errors.js";
 import type { EventHandler, FunctionDefinition, ReceivedEvent, TopicTrigger } from "./types.js";
@@ -12,6 +13,9 @@ export interface DaprSubscription {
   routes: { rules: { match: string; path: string }[]; default: string };
   deadLetterTopic: string;
 }
+
+/** Dapr's own default limit on a request body (--dapr-http-max-request-size, 4 MB). */
+const MAX_EVENT_BYTES = 4 * 1024 * 1024;
 
 export type DaprStatus = "SUCCESS" | "RETRY" | "DROP";
 
@@ -75,7 +79,12 @@ export function mountTopicFunction<T extends TopicTrigger>(
   app.post(OTHER_EVENTS_PATH, deps.daprAuth, (c) => c.json({ status: "SUCCESS" satisfies DaprStatus }));
 
   app.post(subscriberPath(definition.trigger), deps.daprAuth, async (c) => {
-    const body: unknown = await c.req.json().catch(() => undefined);
+    let body: unknown;
+    try {
+      body = JSON.parse(await readBodyText(c, MAX_EVENT_BYTES));
+    } catch {
+      body = undefined;
+    }
     const meta = body && typeof body === "object" ? (body as { id?: unknown; traceparent?: unknown }) : {};
     const log = deps.log.child({ ceId: meta.id, traceparent: meta.traceparent });
     let outcome: { error?: unknown; result?: string };

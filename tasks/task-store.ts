@@ -3,7 +3,7 @@
  * transaction) and is scoped by user: another user's task is simply not found.
  */
 import { randomUUID } from "node:crypto";
-import type { Task } from "../generated/prisma/client.js";
+import { Prisma, type Task } from "../generated/prisma/client.js";
 import type { Database, Transaction } from "../runtime/database.js";
 import type { CreateTaskBody, ListTasksQuery, TaskJson, UpdateTaskBody } from "./task-schema.js";
 
@@ -32,22 +32,25 @@ export function toTaskJson(task: Task): TaskJson {
   };
 }
 
-export function insertTask(db: Client, userId: string, body: CreateTaskBody): Promise<Task> {
+/**
+ * The writes on a request's or an event's path are plain SQL returning Task-shaped
+ * rows: Prisma runs $queryRaw without planning it in its query compiler, which is
+ * most of the CPU an ORM create/createMany costs.
+ */
+const TASK_COLUMNS = Prisma.raw(
+  `id::text, user_id AS "userId", title, description, priority::text AS priority, tags, due_at AS "dueAt", remind_at AS "remindAt",
+   reminder_sent_at AS "reminderSentAt", recurrence, series_id::text AS "seriesId", occurrence, completed, completed_at AS "completedAt",
+   created_at AS "createdAt", updated_at AS "updatedAt"`,
+);
+
+export async function insertTask(db: Client, userId: string, body: CreateTaskBody): Promise<Task> {
   const id = randomUUID();
-  return db.task.create({
-    data: {
-      id,
-      userId,
-      seriesId: id,
-      title: body.title,
-      description: body.description ?? null,
-      priority: body.priority,
-      tags: body.tags,
-      dueAt: body.dueAt ?? null,
-      remindAt: body.remindAt ?? null,
-      recurrence: body.recurrence ?? null,
-    },
-  });
+  const [task] = await db.$queryRaw<Task[]>`
+    INSERT INTO tasks (id, user_id, series_id, title, description, priority, tags, due_at, remind_at, recurrence)
+    VALUES (${id}::uuid, ${userId}, ${id}::uuid, ${body.title}, ${body.description ?? null}, ${body.priority}::"Priority", ${body.tags}::text[],
+            ${body.dueAt ?? null}, ${body.remindAt ?? null}, ${body.recurrence ?? null})
+    RETURNING ${TASK_COLUMNS}`;
+  return task!;
 }
 
 export function findTask(db: Client, userId: string, id: string): Promise<Task | null> {
@@ -76,11 +79,11 @@ export function updateTask(tx: Transaction, task: Task, patch: UpdateTaskBody): 
 /** Completes the task if it is open; null when it is missing or already completed (nothing changes then). */
 export async function completeOpenTask(tx: Transaction, userId: string, id: string): Promise<Task | null> {
   const now = new Date();
-  const { count } = await tx.task.updateMany({
-    where: { id, userId, completed: false },
-    data: { completed: true, completedAt: now, updatedAt: now },
-  });
-  return count === 1 ? tx.task.findUnique({ where: { id } }) : null;
+  const [task] = await tx.$queryRaw<Task[]>`
+    UPDATE tasks SET completed = true, completed_at = ${now}, updated_at = ${now}
+    WHERE id = ${id}::uuid AND user_id = ${userId} AND completed = false
+    RETURNING ${TASK_COLUMNS}`;
+  return task ?? null;
 }
 
 export async function deleteTask(tx: Transaction, userId: string, id: string): Promise<Task | null> {
@@ -126,22 +129,14 @@ export function decodeCursor(cursor: string): PageCursor | undefined {
 /** Newest first, keyset-paginated on (createdAt, id) so pages never skip or repeat. */
 export async function listTasks(db: Client, userId: string, query: ListTasksQuery, after?: PageCursor): Promise<{ items: Task[]; next: Task | undefined }> {
   const completed = query.status === "all" ? undefined : query.status === "completed";
-  const rows = await db.task.findMany({
-    where: {
-      userId,
-      ...(completed === undefined ? {} : { completed }),
-      ...(after
-        ? {
-            OR: [
-              { createdAt: { lt: new Date(after.createdAt) } },
-              { createdAt: new Date(after.createdAt), id: { lt: after.id } },
-            ],
-          }
-        : {}),
-    },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: query.limit + 1,
-  });
+  // (created_at, id) < (a, b) is the keyset condition in one index range of (user_id, completed, created_at DESC, id DESC).
+  const rows = await db.$queryRaw<Task[]>`
+    SELECT ${TASK_COLUMNS} FROM tasks
+    WHERE user_id = ${userId}
+      ${completed === undefined ? Prisma.empty : Prisma.sql`AND completed = ${completed}`}
+      ${after ? Prisma.sql`AND (created_at, id) < (${new Date(after.createdAt)}, ${after.id}::uuid)` : Prisma.empty}
+    ORDER BY created_at DESC, id DESC
+    LIMIT ${query.limit + 1}`;
   const items = rows.slice(0, query.limit);
   return { items, next: rows.length > query.limit ? items[items.length - 1] : undefined };
 }
@@ -157,26 +152,14 @@ export interface NextInstance {
  */
 export async function insertNextInstance(tx: Transaction, { previous, dueAt }: NextInstance): Promise<Task | null> {
   const offsetMs = previous.remindAt && previous.dueAt ? Date.parse(previous.dueAt) - Date.parse(previous.remindAt) : undefined;
-  const id = randomUUID();
-  const { count } = await tx.task.createMany({
-    data: [
-      {
-        id,
-        userId: previous.userId,
-        seriesId: previous.seriesId,
-        occurrence: previous.occurrence + 1,
-        title: previous.title,
-        description: previous.description,
-        priority: previous.priority,
-        tags: previous.tags,
-        recurrence: previous.recurrence,
-        dueAt,
-        remindAt: offsetMs === undefined ? null : new Date(dueAt.getTime() - offsetMs),
-      },
-    ],
-    skipDuplicates: true,
-  });
-  return count === 1 ? tx.task.findUnique({ where: { id } }) : null;
+  const remindAt = offsetMs === undefined ? null : new Date(dueAt.getTime() - offsetMs);
+  const [task] = await tx.$queryRaw<Task[]>`
+    INSERT INTO tasks (id, user_id, series_id, occurrence, title, description, priority, tags, recurrence, due_at, remind_at)
+    VALUES (${randomUUID()}::uuid, ${previous.userId}, ${previous.seriesId}::uuid, ${previous.occurrence + 1}, ${previous.title}, ${previous.description},
+            ${previous.priority}::"Priority", ${previous.tags}::text[], ${previous.recurrence}, ${dueAt}, ${remindAt})
+    ON CONFLICT (series_id, occurrence) DO NOTHING
+    RETURNING ${TASK_COLUMNS}`;
+  return task ?? null;
 }
 
 /**
