@@ -1,17 +1,7 @@
-/** Loopback helpers: free ports and a readiness probe that costs the prober nothing up front. */
+/** Loopback helpers: free ports (shared with infra/) and a readiness probe that costs the prober nothing up front. */
 import { request } from "node:http";
-import { createServer } from "node:net";
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
+export { freePort } from "../infra/net.js";
 
 /**
  * One GET on a fresh connection; resolves the status or 0 when nothing answers.

@@ -4,12 +4,12 @@
  * database.ts), so files run in parallel without seeing each other's rows.
  */
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres } from "../dev/embedded-postgres.js";
+import { freePort } from "../infra/net.js";
 import { applyMigrations } from "../dev/migrate.js";
 
 declare module "vitest" {
@@ -19,17 +19,6 @@ declare module "vitest" {
 }
 
 export const TEMPLATE_DATABASE = "taskfn_template";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 
 export async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dataDir = await mkdtemp(join(tmpdir(), "taskfn-test-pg-"));
