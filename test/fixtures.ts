@@ -5,13 +5,14 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Hono } from "hono";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import type { TaskfnCloudEvent } from "../runtime/cloud-event.js";
 import type { FunctionRuntime } from "../runtime/app.js";
 import type { Database } from "../runtime/database.js";
 import type { EventType } from "../tasks/events.js";
 import type { TaskJson } from "../tasks/task-schema.js";
 import type { Prisma } from "../generated/prisma/client.js";
+import { createTestDatabase, type TestDatabase } from "./database.js";
 import { HANDLER_FACTORIES } from "./functions.js";
 import { authHeaders, createRecordingDapr, createTestRuntime, type RecordingDapr } from "./runtime.js";
 
@@ -78,4 +79,15 @@ export async function seedTasks(db: Database, userId: string, count: number, fie
   });
   await db.task.createMany({ data: rows });
   return rows.map((row) => row.id);
+}
+
+/** This test file's own database and a TaskApi over it: created before its tests, dropped after. */
+export function useTaskApi(): { readonly database: TestDatabase; readonly api: TaskApi } {
+  const context = {} as { database: TestDatabase; api: TaskApi };
+  beforeAll(async () => {
+    context.database = await createTestDatabase();
+    context.api = createTaskApi(context.database.db);
+  });
+  afterAll(() => context.database.drop());
+  return context;
 }

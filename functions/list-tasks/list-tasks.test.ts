@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { TaskJson } from "../../tasks/task-schema.js";
 import { encodeCursor } from "../../tasks/task-store.js";
-import { createTestDatabase, type TestDatabase } from "../../test/database.js";
-import { createTaskApi, seedTasks, type TaskApi } from "../../test/fixtures.js";
+import { seedTasks, useTaskApi } from "../../test/fixtures.js";
 import { expectFieldProblem, expectProblem } from "../../test/problems.js";
 
 interface Page {
@@ -10,16 +9,10 @@ interface Page {
   nextCursor: string | null;
 }
 
-let database: TestDatabase;
-let api: TaskApi;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  api = createTaskApi(database.db);
-});
-afterAll(() => database.drop());
+const ctx = useTaskApi();
 
 async function page(user: string, query: Record<string, string> = {}): Promise<Page> {
-  const res = await api.list(user, query);
+  const res = await ctx.api.list(user, query);
   expect(res.status, await res.clone().text()).toBe(200);
   return (await res.json()) as Page;
 }
@@ -39,15 +32,15 @@ async function allPages(user: string, query: Record<string, string>): Promise<Pa
 
 /** ids newest first, as the API orders them: createdAt desc, then id desc. */
 async function idsNewestFirst(userId: string, completed?: boolean): Promise<string[]> {
-  const rows = await database.db.task.findMany({ where: { userId, ...(completed === undefined ? {} : { completed }) }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+  const rows = await ctx.database.db.task.findMany({ where: { userId, ...(completed === undefined ? {} : { completed }) }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
   return rows.map((row) => row.id);
 }
 
 describe("listTasks", () => {
   it("lists the user's tasks newest first", async () => {
-    const first = await api.newTask("newest", { title: "first" });
-    const second = await api.newTask("newest", { title: "second" });
-    const third = await api.newTask("newest", { title: "third" });
+    const first = await ctx.api.newTask("newest", { title: "first" });
+    const second = await ctx.api.newTask("newest", { title: "second" });
+    const third = await ctx.api.newTask("newest", { title: "third" });
     const { items, nextCursor } = await page("newest");
     expect(items.map((t) => t.title)).toEqual(["third", "second", "first"]);
     expect(items).toEqual([third, second, first]);
@@ -59,22 +52,22 @@ describe("listTasks", () => {
   });
 
   it("shows only the caller's tasks", async () => {
-    const daves = await api.newTask("dave", { title: "Dave's" });
-    await api.newTask("erin", { title: "Erin's" });
+    const daves = await ctx.api.newTask("dave", { title: "Dave's" });
+    await ctx.api.newTask("erin", { title: "Erin's" });
     expect((await page("dave")).items).toEqual([daves]);
   });
 
   it("answers 403 for another user's list", async () => {
-    await expectProblem(await api.list("dave", {}, "erin"), 403);
+    await expectProblem(await ctx.api.list("dave", {}, "erin"), 403);
   });
 
   describe("status", () => {
     let open: TaskJson;
     let done: TaskJson;
     beforeAll(async () => {
-      open = await api.newTask("status", { title: "open" });
-      done = await api.newTask("status", { title: "done" });
-      await api.complete("status", done.id);
+      open = await ctx.api.newTask("status", { title: "open" });
+      done = await ctx.api.newTask("status", { title: "done" });
+      await ctx.api.complete("status", done.id);
     });
 
     it("defaults to open tasks", async () => {
@@ -90,7 +83,7 @@ describe("listTasks", () => {
 
   describe("limit", () => {
     beforeAll(async () => {
-      await seedTasks(database.db, "many", 120, (i) => ({ createdAt: new Date(Date.UTC(2030, 0, 1, 0, 0, i)) }));
+      await seedTasks(ctx.database.db, "many", 120, (i) => ({ createdAt: new Date(Date.UTC(2030, 0, 1, 0, 0, i)) }));
     });
 
     it("defaults to 50", async () => {
@@ -105,14 +98,14 @@ describe("listTasks", () => {
     });
 
     it.each(["0", "101", "-1", "2.5", "ten", ""])("answers 400 naming query.limit for limit=%j", async (limit) => {
-      await expectFieldProblem(await api.list("many", { limit }), "query.limit");
+      await expectFieldProblem(await ctx.api.list("many", { limit }), "query.limit");
     });
   });
 
   describe("cursor pagination", () => {
     beforeAll(async () => {
       // Many tasks share a createdAt, so ties are broken by id.
-      await seedTasks(database.db, "pages", 47, (i) => ({ createdAt: new Date(Date.UTC(2030, 0, 1, 0, 0, Math.floor(i / 4))), completed: i % 5 === 0 }));
+      await seedTasks(ctx.database.db, "pages", 47, (i) => ({ createdAt: new Date(Date.UTC(2030, 0, 1, 0, 0, Math.floor(i / 4))), completed: i % 5 === 0 }));
     });
 
     it.each([
@@ -137,10 +130,10 @@ describe("listTasks", () => {
 
     it("neither skips nor repeats when a task is created between pages", async () => {
       const user = "moving";
-      await seedTasks(database.db, user, 6, (i) => ({ createdAt: new Date(Date.UTC(2020, 0, 1, 0, 0, i)) }));
+      await seedTasks(ctx.database.db, user, 6, (i) => ({ createdAt: new Date(Date.UTC(2020, 0, 1, 0, 0, i)) }));
       const expected = await idsNewestFirst(user);
       const first = await page(user, { limit: "3" });
-      const newer = await api.newTask(user, { title: "newer than everything" });
+      const newer = await ctx.api.newTask(user, { title: "newer than everything" });
       const second = await page(user, { limit: "3", cursor: first.nextCursor! });
       expect([...first.items, ...second.items].map((t) => t.id)).toEqual(expected);
       expect(second.nextCursor).toBeNull();
@@ -156,12 +149,12 @@ describe("listTasks", () => {
       ["a cursor whose date is not ISO", Buffer.from(JSON.stringify({ createdAt: "Tuesday", id: "0b5d0c8e-3f7e-4a36-9a4b-0d0f2f8e6c11" })).toString("base64url")],
       ["an over-long cursor", "a".repeat(201)],
     ])("answers 400 naming query.cursor for %s", async (_what, cursor) => {
-      await expectFieldProblem(await api.list("pages", { cursor }), "query.cursor");
+      await expectFieldProblem(await ctx.api.list("pages", { cursor }), "query.cursor");
     });
 
     it("accepts a cursor the API issued", async () => {
-      const [task] = await database.db.task.findMany({ where: { userId: "pages" }, take: 1 });
-      expect((await api.list("pages", { cursor: encodeCursor(task!) })).status).toBe(200);
+      const [task] = await ctx.database.db.task.findMany({ where: { userId: "pages" }, take: 1 });
+      expect((await ctx.api.list("pages", { cursor: encodeCursor(task!) })).status).toBe(200);
     });
   });
 });
