@@ -3,14 +3,14 @@ import { HTTPException } from "hono/http-exception";
 import type { Logger } from "pino";
 import { jwtAuth, type AuthOptions } from "./auth.js";
 import { mountBindingFunction } from "./binding-trigger.js";
-import type { DaprClient } from "./dapr-client.js";
+import { PUBSUB_NAME, type DaprClient } from "./dapr-client.js";
 import { daprApiToken } from "./dapr-token.js";
 import { isTransientDatabaseError, type Database } from "./database.js";
 import { mountHttpFunction } from "./http-trigger.js";
 import { HttpProblem, problemResponse } from "./problem.js";
 import { mountTopicFunction } from "./topic-trigger.js";
 import type { BindingTrigger, FunctionDefinition, HandlerFor, HttpTrigger, Trigger, TopicTrigger, EventHandler, HttpHandler, BindingHandler } from "./types.js";
-import type { UnitOfWork } from "./unit-of-work.js";
+import { createUnitOfWork, type UnitOfWork } from "./unit-of-work.js";
 
 /** What the runtime gives every handler factory. */
 export interface FunctionRuntime {
@@ -18,6 +18,11 @@ export interface FunctionRuntime {
   dapr: DaprClient;
   uow: UnitOfWork;
   log: Logger;
+}
+
+/** The runtime of the function named `name`: everything it emits has the source `/taskfn/<name>`. */
+export function createFunctionRuntime(name: string, { db, dapr, log }: Omit<FunctionRuntime, "uow">): FunctionRuntime {
+  return { db, dapr, log, uow: createUnitOfWork({ db, dapr, pubsub: PUBSUB_NAME, log, source: `/taskfn/${name}` }) };
 }
 
 export interface AppSecurity {

@@ -1,11 +1,10 @@
 import { serve } from "@hono/node-server";
-import { createFunctionApp, type HandlerFactory } from "./app.js";
+import { createFunctionApp, createFunctionRuntime, type HandlerFactory } from "./app.js";
 import { readConfig } from "./config.js";
-import { createDaprClient, PUBSUB_NAME } from "./dapr-client.js";
+import { createDaprClient } from "./dapr-client.js";
 import { createDatabase } from "./database.js";
 import { createLogger } from "./logger.js";
 import type { FunctionDefinition, Trigger } from "./types.js";
-import { createUnitOfWork } from "./unit-of-work.js";
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
@@ -19,8 +18,7 @@ export function serveFunction<T extends Trigger>(definition: FunctionDefinition<
   const config = readConfig(process.env, { port: definition.port, needsAuth: definition.trigger.kind === "http" });
   const db = createDatabase({ url: config.databaseUrl, maxConnections: config.databasePoolSize });
   const dapr = createDaprClient({ baseUrl: config.daprBaseUrl, apiToken: config.daprApiToken });
-  const uow = createUnitOfWork({ db, dapr, pubsub: PUBSUB_NAME, log, source: `/taskfn/${definition.name}` });
-  const runtime = { db, dapr, uow, log };
+  const runtime = createFunctionRuntime(definition.name, { db, dapr, log });
   const app = createFunctionApp(definition, createHandler(runtime), runtime, { auth: config.auth, appApiToken: config.appApiToken });
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {

@@ -12,7 +12,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { build, type Metafile } from "esbuild";
+import { build, type BuildOptions as EsbuildOptions, type Metafile } from "esbuild";
 import { FUNCTIONS, functionFolder } from "../functions/catalog.js";
 import type { FunctionDefinition } from "../runtime/types.js";
 
@@ -22,6 +22,24 @@ export const DIST_DIR = join(ROOT, "dist");
 // `pg`, `pino` and others are CommonJS and `require()` Node built-ins, which an
 // ESM bundle cannot do without a real `require`.
 const REQUIRE_SHIM = 'import { createRequire as __createRequire } from "node:module";\nconst require = __createRequire(import.meta.url);';
+
+/**
+ * How every Node bundle of this repository is built: the functions here, the
+ * benchmark's servers (bench/bundle.ts). Maps point at the repository's sources
+ * instead of embedding them: a quarter of the size, and stack traces
+ * (node --enable-source-maps) need only the mappings.
+ */
+export const NODE_BUNDLE_OPTIONS = {
+  outExtension: { ".js": ".mjs" },
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  sourcemap: true,
+  sourcesContent: false,
+  banner: { js: REQUIRE_SHIM },
+  logLevel: "warning",
+} as const satisfies EsbuildOptions;
 
 /** Where a function's bundle lands: `<outdir>/<appId>/index.mjs`. */
 export function bundlePath(outdir: string, definition: FunctionDefinition): string {
@@ -59,25 +77,14 @@ function metafileOf(metafile: Metafile, outputPath: string): Metafile {
 export async function buildFunctions({ outdir = DIST_DIR, functions = FUNCTIONS }: BuildOptions = {}): Promise<BuildReport> {
   const started = performance.now();
   const result = await build({
+    ...NODE_BUNDLE_OPTIONS,
     absWorkingDir: ROOT,
     entryPoints: functions.map((definition) => ({
       in: join("functions", functionFolder(definition), "main.ts"),
       out: join(functionFolder(definition), "index"),
     })),
     outdir,
-    outExtension: { ".js": ".mjs" },
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    minify: false,
-    // Maps point at the repository's sources instead of embedding them: a quarter
-    // of the size, and stack traces (node --enable-source-maps) need only the mappings.
-    sourcemap: true,
-    sourcesContent: false,
     metafile: true,
-    banner: { js: REQUIRE_SHIM },
-    logLevel: "warning",
   });
   const ms = Math.round(performance.now() - started);
 

@@ -59,8 +59,8 @@ export function findTask(db: Client, userId: string, id: string): Promise<Task |
 
 /** Locks the row for the rest of the transaction so concurrent changes queue up. */
 export async function findTaskForUpdate(tx: Transaction, userId: string, id: string): Promise<Task | null> {
-  const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM tasks WHERE id = ${id}::uuid AND user_id = ${userId} FOR UPDATE`;
-  return rows.length > 0 ? tx.task.findUnique({ where: { id } }) : null;
+  const [task] = await tx.$queryRaw<Task[]>`SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ${id}::uuid AND user_id = ${userId} FOR UPDATE`;
+  return task ?? null;
 }
 
 export function updateTask(tx: Transaction, task: Task, patch: UpdateTaskBody): Promise<Task> {
@@ -87,9 +87,8 @@ export async function completeOpenTask(tx: Transaction, userId: string, id: stri
 }
 
 export async function deleteTask(tx: Transaction, userId: string, id: string): Promise<Task | null> {
-  const task = await findTaskForUpdate(tx, userId, id);
-  if (task) await tx.task.delete({ where: { id } });
-  return task;
+  const [task] = await tx.$queryRaw<Task[]>`DELETE FROM tasks WHERE id = ${id}::uuid AND user_id = ${userId} RETURNING ${TASK_COLUMNS}`;
+  return task ?? null;
 }
 
 interface PageCursor {

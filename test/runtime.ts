@@ -5,12 +5,11 @@
 import { SignJWT } from "jose";
 import type { Hono } from "hono";
 import { pino } from "pino";
-import { createFunctionApp, type FunctionRuntime, type HandlerFactory } from "../runtime/app.js";
+import { createFunctionApp, createFunctionRuntime, type FunctionRuntime, type HandlerFactory } from "../runtime/app.js";
 import type { BindingRequest, DaprClient, PublishRequest } from "../runtime/dapr-client.js";
 import { RetryableError } from "../runtime/errors.js";
 import type { Database } from "../runtime/database.js";
 import type { FunctionDefinition, Trigger } from "../runtime/types.js";
-import { createUnitOfWork } from "../runtime/unit-of-work.js";
 import type { TaskfnCloudEvent } from "../runtime/cloud-event.js";
 
 export const TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256";
@@ -53,8 +52,7 @@ export function createRecordingDapr(components: string[] = []): RecordingDapr {
 }
 
 export function createTestRuntime(db: Database, dapr: DaprClient = createRecordingDapr(), name = "test"): FunctionRuntime {
-  const log = pino({ level: "silent" });
-  return { db, dapr, log, uow: createUnitOfWork({ db, dapr, pubsub: "pubsub", log, source: `/taskfn/${name}` }) };
+  return createFunctionRuntime(name, { db, dapr, log: pino({ level: "silent" }) });
 }
 
 export function createTestApp<T extends Trigger>(
@@ -63,7 +61,8 @@ export function createTestApp<T extends Trigger>(
   runtime: FunctionRuntime,
   security: { appApiToken?: string } = {},
 ): Hono {
-  const rt = { ...runtime, uow: createUnitOfWork({ db: runtime.db, dapr: runtime.dapr, pubsub: "pubsub", log: runtime.log, source: `/taskfn/${definition.name}` }) };
+  // Wired as serve.ts wires it: the events' source names this function.
+  const rt = createFunctionRuntime(definition.name, runtime);
   return createFunctionApp(definition, createHandler(rt), rt, { auth: { secret: TEST_JWT_SECRET }, ...security });
 }
 

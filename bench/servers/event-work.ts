@@ -126,25 +126,32 @@ async function insertNextInstance(client: pg.PoolClient, previous: TaskJson, due
  * `source` (CloudEvent source of what it emits) tells the runner whose outbox rows are whose.
  */
 export async function handleTaskCompleted(pool: pg.Pool, publish: Publish, eventKey: string, completed: TaskJson, source: string): Promise<void> {
-  const client = await pool.connect();
-  let emitted: OutboxEvent | undefined;
-  try {
-    await client.query("BEGIN");
+  const emitted = await inTransaction(pool, async (client) => {
     const marked = await client.query("INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [CONSUMER, eventKey]);
     const dueAt = marked.rowCount === 1 && completed.recurrence && completed.dueAt
       ? nextOccurrence({ rule: completed.recurrence, dueAt: new Date(completed.dueAt), occurrence: completed.occurrence })
       : null;
     const next = dueAt ? await insertNextInstance(client, completed, dueAt) : undefined;
-    if (next) {
-      emitted = taskCreatedEvent(next, source);
-      await insertOutbox(client, emitted);
-    }
+    if (!next) return undefined;
+    const event = taskCreatedEvent(next, source);
+    await insertOutbox(client, event);
+    return event;
+  });
+  if (emitted) await publishAndMark(pool, publish, emitted);
+}
+
+/** BEGIN, `work`, COMMIT on one pooled connection (ROLLBACK if it throws): the baselines' unit of work. */
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    const result = await work(client);
     await client.query("COMMIT");
+    return result;
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
     throw error;
   } finally {
     client.release();
   }
-  if (emitted) await publishAndMark(pool, publish, emitted);
 }

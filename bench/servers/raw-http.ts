@@ -10,7 +10,7 @@ import { jwtVerify } from "jose";
 import pg from "pg";
 import { CreateTaskBody, ListTasksQuery, UserParams } from "../../tasks/task-schema.js";
 import { DAPR_HTTP_PORT, POOL_SIZE, PORT, databaseUrl, jwtSecret } from "./env.js";
-import { TASK_COLUMNS, insertOutbox, publishAndMark, rowToJson, taskCreatedEvent, type OutboxEvent, type TaskRow } from "./event-work.js";
+import { TASK_COLUMNS, inTransaction, insertOutbox, publishAndMark, rowToJson, taskCreatedEvent, type TaskRow } from "./event-work.js";
 import { parseJson, readBody, sendJson } from "./http-io.js";
 import { createPublisher } from "./publisher.js";
 
@@ -49,24 +49,16 @@ async function createTask(req: IncomingMessage, userId: string): Promise<Answer>
   if (!body.success) throw new Problem(400, body.error.message);
   const input = body.data;
   const id = randomUUID();
-  const client = await pool.connect();
-  let event: OutboxEvent;
-  try {
-    await client.query("BEGIN");
+  const event = await inTransaction(pool, async (client) => {
     const { rows } = await client.query<TaskRow>(
       `INSERT INTO tasks (id, user_id, series_id, title, description, priority, tags, due_at, remind_at, recurrence)
        VALUES ($1, $2, $1, $3, $4, $5, $6, $7, $8, $9) RETURNING ${TASK_COLUMNS}`,
       [id, userId, input.title, input.description ?? null, input.priority, input.tags, input.dueAt ?? null, input.remindAt ?? null, input.recurrence ?? null],
     );
-    event = taskCreatedEvent(rowToJson(rows[0]!), "/bench/createTask");
-    await insertOutbox(client, event);
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+    const created = taskCreatedEvent(rowToJson(rows[0]!), "/bench/createTask");
+    await insertOutbox(client, created);
+    return created;
+  });
   await publishAndMark(pool, publish, event);
   return { status: 201, body: event.data, headers: { location: `/api/${encodeURIComponent(userId)}/tasks/${id}` } };
 }
