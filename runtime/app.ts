@@ -5,7 +5,7 @@ import { jwtAuth, type AuthOptions } from "./auth.js";
 import { mountBindingFunction } from "./binding-trigger.js";
 import { PUBSUB_NAME, type DaprClient } from "./dapr-client.js";
 import { daprApiToken } from "./dapr-token.js";
-import { isTransientDatabaseError, type Database } from "./database.js";
+import { isTransientDatabaseError, sql, type Database } from "./database.js";
 import { mountHttpFunction } from "./http-trigger.js";
 import { HttpProblem, problemResponse } from "./problem.js";
 import { mountTopicFunction } from "./topic-trigger.js";
@@ -60,7 +60,7 @@ export function createFunctionApp<T extends Trigger>(
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => {
     try {
-      await runtime.db.$queryRaw`SELECT 1`;
+      await runtime.db.query(sql`SELECT 1`);
       return c.json({ status: "ready" });
     } catch (error) {
       log.warn({ err: error }, "not ready: database unreachable");

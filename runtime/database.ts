@@ -1,20 +1,98 @@
-import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient, type Prisma } from "../generated/prisma/client.js";
+/**
+ * The task store as the functions see it: plain SQL on a `pg` pool, and
+ * transactions on one of its connections.
+ *
+ * Prisma owns the schema (prisma/schema.prisma), the migrations and the row types;
+ * tests and tools use its typed client (test/database.ts). The functions do not:
+ * every statement they run sits on a request's or an event's path, and measured
+ * here Prisma Client's interactive transaction costs 2× the CPU of BEGIN/COMMIT on
+ * `pg` (253 vs 119 µs) plus ~125 µs per statement, and loading its query compiler
+ * adds ~150 ms and ~100 MiB to a cold start. See bench/ and the README.
+ */
+import pg from "pg";
+import type { Sql } from "sql-template-tag";
 
-export type Database = PrismaClient;
-/** The client handed to work inside `$transaction`: every write through it commits together. */
-export type Transaction = Prisma.TransactionClient;
-export type { Prisma };
+export { default as sql, empty, join, raw, type Sql } from "sql-template-tag";
+
+/** Runs statements built with the `sql` tag: the pool, or one transaction's connection. */
+export interface SqlClient {
+  /** The rows the statement returns. */
+  query<Row>(statement: Sql): Promise<Row[]>;
+  /** How many rows the statement changed. */
+  execute(statement: Sql): Promise<number>;
+}
+
+/** The connection of one transaction: every statement run on it commits together. */
+export type Transaction = SqlClient;
+
+export interface Database extends SqlClient {
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
 
 export interface DatabaseOptions {
   url: string;
   /** Pool size per process. Functions are small and many: keep each pool small. */
   maxConnections?: number;
+  /** Called when an idle connection breaks (the server restarted): the pool replaces it. */
+  onIdleError?: (error: Error) => void;
 }
 
-export function createDatabase({ url, maxConnections = 10 }: DatabaseOptions): Database {
-  const adapter = new PrismaPg({ connectionString: url, max: maxConnections });
-  return new PrismaClient({ adapter });
+/** No free connection in time: the store is saturated or unreachable; try again later. */
+export class DatabaseUnavailableError extends Error {
+  override readonly name = "DatabaseUnavailableError";
+}
+
+// pg reports a lost or unobtainable connection as a plain Error (a server-side
+// failure is a DatabaseError with a SQLSTATE): name it, so it reads as "try again".
+function asUnavailable(error: unknown): unknown {
+  const lostConnection = error instanceof Error && !(error instanceof pg.DatabaseError) && /connect|terminated|timeout/i.test(error.message);
+  return lostConnection ? new DatabaseUnavailableError(error.message, { cause: error }) : error;
+}
+
+function sqlClient(run: (statement: Sql) => Promise<pg.QueryResult>): SqlClient {
+  return {
+    query: async <Row>(statement: Sql) => (await run(statement)).rows as Row[],
+    execute: async (statement) => (await run(statement)).rowCount ?? 0,
+  };
+}
+
+export function createDatabase({ url, maxConnections = 10, onIdleError = () => {} }: DatabaseOptions): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: maxConnections,
+    // Waiting longer for a free connection only queues more work behind a saturated
+    // store: fail as transient (503 / retry) instead.
+    connectionTimeoutMillis: 2_000,
+    // A transaction left open by a stuck process must not hold its row locks forever.
+    idle_in_transaction_session_timeout: 10_000,
+  });
+  // Without a listener a broken idle connection would crash the process.
+  pool.on("error", onIdleError);
+
+  const runOn = (client: pg.Pool | pg.PoolClient) => (statement: Sql) => client.query(statement).catch((error: unknown) => Promise.reject(asUnavailable(error)));
+
+  return {
+    ...sqlClient(runOn(pool)),
+    async transaction(work) {
+      const client = await pool.connect().catch((error: unknown) => Promise.reject(asUnavailable(error)));
+      let broken: Error | undefined;
+      try {
+        await client.query("BEGIN");
+        const result = await work(sqlClient(runOn(client)));
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        // A connection that cannot even roll back is closed instead of going back to the pool.
+        await client.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
+        throw asUnavailable(error);
+      } finally {
+        client.release(broken);
+      }
+    },
+    close: () => pool.end(),
+  };
 }
 
 const TRANSIENT_SQLSTATES = new Set([
@@ -26,12 +104,13 @@ const TRANSIENT_SQLSTATES = new Set([
   "53300", // too_many_connections
 ]);
 const TRANSIENT_NODE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND"]);
-// P2028: no connection for a transaction in time (pool saturated): 503, not 500.
+// Prisma's codes for the same situations: tests and tools reach the store through Prisma Client.
 const TRANSIENT_PRISMA_CODES = new Set(["P1001", "P1002", "P1017", "P2024", "P2028", "P2034"]);
 
 /** True for failures that say "try again later" rather than "this request is wrong". */
 export function isTransientDatabaseError(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && typeof e === "object" && depth < 5; depth++) {
+    if (e instanceof DatabaseUnavailableError) return true;
     const { code, originalCode, kind } = e as { code?: unknown; originalCode?: unknown; kind?: unknown };
     for (const c of [code, originalCode]) {
       if (typeof c !== "string") continue;

@@ -30,11 +30,11 @@ let before: RowCounts;
 let publishedBefore: number;
 const rejected = () => {
   beforeEach(async () => {
-    before = await countRows(database.db);
+    before = await countRows(database.prisma);
     publishedBefore = api.dapr.published.length;
   });
   afterEach(async () => {
-    expect(await countRows(database.db), "a rejected request changes nothing").toEqual(before);
+    expect(await countRows(database.prisma), "a rejected request changes nothing").toEqual(before);
     expect(api.dapr.published, "a rejected request emits nothing").toHaveLength(publishedBefore);
   });
 };

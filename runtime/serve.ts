@@ -16,7 +16,11 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
 export function serveFunction<T extends Trigger>(definition: FunctionDefinition<T>, createHandler: HandlerFactory<T>): void {
   const log = createLogger(definition.name);
   const config = readConfig(process.env, { port: definition.port, needsAuth: definition.trigger.kind === "http" });
-  const db = createDatabase({ url: config.databaseUrl, maxConnections: config.databasePoolSize });
+  const db = createDatabase({
+    url: config.databaseUrl,
+    maxConnections: config.databasePoolSize,
+    onIdleError: (error) => log.warn({ err: error }, "an idle database connection broke; the pool replaces it"),
+  });
   const dapr = createDaprClient({ baseUrl: config.daprBaseUrl, apiToken: config.daprApiToken });
   const runtime = createFunctionRuntime(definition.name, { db, dapr, log });
   const app = createFunctionApp(definition, createHandler(runtime), runtime, { auth: config.auth, appApiToken: config.appApiToken });
@@ -36,7 +40,7 @@ export function serveFunction<T extends Trigger>(definition: FunctionDefinition<
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
     server.close(async () => {
-      await db.$disconnect();
+      await db.close();
       log.flush(() => process.exit(0));
     });
     // Keep-alive connections with no request in flight would hold close() open.

@@ -18,7 +18,7 @@ function setup(): { uow: UnitOfWork; dapr: RecordingDapr } {
   return { dapr, uow: createUnitOfWork({ db: database.db, dapr, pubsub: "pubsub", log: pino({ level: "silent" }), source: "/taskfn/test" }) };
 }
 const draft = (subject: string, user = "alice"): EventDraft => ({ topic: "tasks", type: "test.happened", subject, partitionKey: user, data: { subject } });
-const outboxRow = (id: string) => database.db.outboxEvent.findUnique({ where: { id } });
+const outboxRow = (id: string) => database.prisma.outboxEvent.findUnique({ where: { id } });
 
 describe("UnitOfWork.run", () => {
   it("commits the change and its events together, publishes them in emit order, then marks them published", async () => {
@@ -29,7 +29,7 @@ describe("UnitOfWork.run", () => {
       emit(draft("second"));
       return created;
     });
-    expect(await database.db.task.findUnique({ where: { id: task.id } })).not.toBeNull();
+    expect(await database.prisma.task.findUnique({ where: { id: task.id } })).not.toBeNull();
     expect(dapr.published.map((p) => p.cloudEvent.subject)).toEqual(["first", "second"]);
     expect(dapr.published[0]).toMatchObject({ pubsub: "pubsub", topic: "tasks", partitionKey: "alice", cloudEvent: { source: "/taskfn/test", type: "test.happened" } });
     for (const { cloudEvent } of dapr.published) {
@@ -40,7 +40,7 @@ describe("UnitOfWork.run", () => {
 
   it("rolls back the change and its events when the work fails: nothing stored, nothing published", async () => {
     const { uow, dapr } = setup();
-    const before = await countRows(database.db);
+    const before = await countRows(database.prisma);
     await expect(
       uow.run(async (tx, emit) => {
         await insertTask(tx, "alice", { title: "doomed", priority: "medium", tags: [] });
@@ -48,7 +48,7 @@ describe("UnitOfWork.run", () => {
         throw new Error("validation after the insert");
       }),
     ).rejects.toThrow("validation after the insert");
-    expect(await countRows(database.db)).toEqual(before);
+    expect(await countRows(database.prisma)).toEqual(before);
     expect(dapr.published).toEqual([]);
   });
 
@@ -60,7 +60,7 @@ describe("UnitOfWork.run", () => {
       return "committed";
     });
     expect(result).toBe("committed");
-    const rows = await database.db.outboxEvent.findMany({ where: { publishedAt: null } });
+    const rows = await database.prisma.outboxEvent.findMany({ where: { publishedAt: null } });
     expect(rows.find((r) => (r.cloudEvent as { subject: string }).subject === "kept")).toMatchObject({ publishedAt: null, attempts: 0 });
   });
 
@@ -73,7 +73,7 @@ describe("UnitOfWork.run", () => {
       for (const subject of ["a", "b", "c"]) emit(draft(subject));
     });
     expect(dapr.published.map((p) => p.cloudEvent.subject)).toEqual(["a"]);
-    const rows = await database.db.outboxEvent.findMany();
+    const rows = await database.prisma.outboxEvent.findMany();
     const bySubject = new Map(rows.map((r) => [(r.cloudEvent as { subject: string }).subject, r]));
     expect(bySubject.get("a")!.publishedAt).not.toBeNull();
     expect(bySubject.get("b")!.publishedAt).toBeNull();
@@ -82,9 +82,9 @@ describe("UnitOfWork.run", () => {
 
   it("writes no outbox row for work that emits nothing", async () => {
     const { uow } = setup();
-    const before = await countRows(database.db);
+    const before = await countRows(database.prisma);
     await uow.run(async () => "quiet");
-    expect(await countRows(database.db)).toEqual(before);
+    expect(await countRows(database.prisma)).toEqual(before);
   });
 });
 
@@ -94,7 +94,7 @@ describe("UnitOfWork.runOnce", () => {
     let runs = 0;
     expect(await uow.runOnce("consumer-a", "event-1", async () => void runs++)).toBe("processed");
     expect(runs).toBe(1);
-    expect(await database.db.processedEvent.findUnique({ where: { consumer_eventId: { consumer: "consumer-a", eventId: "event-1" } } })).not.toBeNull();
+    expect(await database.prisma.processedEvent.findUnique({ where: { consumer_eventId: { consumer: "consumer-a", eventId: "event-1" } } })).not.toBeNull();
   });
 
   it("does not run the work again for the same consumer and event: duplicate", async () => {
@@ -131,7 +131,7 @@ describe("UnitOfWork.runOnce", () => {
         throw new Error("transient");
       }),
     ).rejects.toThrow("transient");
-    expect(await database.db.processedEvent.count({ where: { consumer: "consumer-f" } })).toBe(0);
+    expect(await database.prisma.processedEvent.count({ where: { consumer: "consumer-f" } })).toBe(0);
     expect(dapr.published).toEqual([]);
     expect(await uow.runOnce("consumer-f", "event-1", async () => {})).toBe("processed");
   });

@@ -3,7 +3,7 @@
  * caused it commit in one transaction; the events are published right after.
  */
 import { buildCloudEvent, type EventDraft } from "./cloud-event.js";
-import type { Database, Transaction } from "./database.js";
+import { sql, type Database, type Transaction } from "./database.js";
 import { insertOutboxEvents, markPublished, publishInOrder, type OutboxEvent, type PublishDeps } from "./outbox.js";
 
 export type { Transaction } from "./database.js";
@@ -30,7 +30,7 @@ export function createUnitOfWork(deps: UnitOfWorkDeps): UnitOfWork {
   const { db, source, log } = deps;
 
   async function commit<T>(work: (tx: Transaction, emit: Emit) => Promise<T>): Promise<T> {
-    const { result, events } = await db.$transaction(async (tx) => {
+    const { result, events } = await db.transaction(async (tx) => {
       const events: OutboxEvent[] = [];
       const emit: Emit = (draft) => {
         const cloudEvent = buildCloudEvent(draft, source);
@@ -58,9 +58,9 @@ export function createUnitOfWork(deps: UnitOfWorkDeps): UnitOfWork {
     run: commit,
     async runOnce(consumer, eventId, work) {
       return commit(async (tx, emit) => {
-        const inserted = await tx.$executeRaw`
+        const inserted = await tx.execute(sql`
           INSERT INTO processed_events (consumer, event_id) VALUES (${consumer}, ${eventId})
-          ON CONFLICT DO NOTHING`;
+          ON CONFLICT DO NOTHING`);
         if (inserted === 0) return "duplicate";
         await work(tx, emit);
         return "processed";

@@ -28,9 +28,9 @@ const PRISMA = /^prisma\/|^prisma\.config\.ts$/;
 const TRANSFORMING_MANIFESTS = /^k8s\/overlays\/|^k8s\/base\/kustomization\.yaml$|^k8s\/components\/[^/]+\/kustomization\.yaml$/;
 const PLATFORM_MANIFESTS = /^k8s\/.*\.ya?ml$|^dapr\//;
 
-/** The generated Prisma client is in the bundle of every function that talks to the database. */
+/** Every function that talks to the database bundles the runtime's database module. */
 function usesDatabase(bundle: FunctionBundle): boolean {
-  return bundle.inputs.some((input) => input.startsWith("generated/prisma/"));
+  return bundle.inputs.includes("runtime/database.ts");
 }
 
 export function everything(bundles: readonly FunctionBundle[]): Affected {
@@ -51,7 +51,7 @@ export function affectedFunctions(changedFiles: readonly string[], bundles: read
     } else if (BUNDLER_INPUTS.has(file)) {
       add(bundles);
     } else if (PRISMA.test(file)) {
-      // The schema shapes the generated client; migrations shape what it runs against.
+      // Migrations change what the functions' SQL runs against: roll them out after it.
       add(bundles.filter(usesDatabase));
       migrate = true;
     } else if (file === MIGRATE_MANIFEST_PATH) {

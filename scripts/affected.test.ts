@@ -10,11 +10,11 @@ import { changedFiles } from "./affected-git.js";
 import { buildFunctions } from "./build.js";
 import { ROOT } from "./repo-root.js";
 
-const PRISMA_CLIENT = "generated/prisma/client.ts";
+const DATABASE_MODULE = "runtime/database.ts";
 const SYNTHETIC: FunctionBundle[] = [
-  { appId: "create-task", inputs: ["functions/create-task/main.ts", "tasks/recurrence.ts", "runtime/serve.ts", PRISMA_CLIENT] },
-  { appId: "get-task", inputs: ["functions/get-task/main.ts", "runtime/serve.ts", PRISMA_CLIENT] },
-  { appId: "on-task-completed", inputs: ["functions/on-task-completed/main.ts", "tasks/recurrence.ts", "runtime/serve.ts", PRISMA_CLIENT] },
+  { appId: "create-task", inputs: ["functions/create-task/main.ts", "tasks/recurrence.ts", "runtime/serve.ts", DATABASE_MODULE] },
+  { appId: "get-task", inputs: ["functions/get-task/main.ts", "runtime/serve.ts", DATABASE_MODULE] },
+  { appId: "on-task-completed", inputs: ["functions/on-task-completed/main.ts", "tasks/recurrence.ts", "runtime/serve.ts", DATABASE_MODULE] },
   { appId: "send-reminder", inputs: ["functions/send-reminder/main.ts", "runtime/serve.ts"] },
 ];
 const ALL = SYNTHETIC.map((bundle) => bundle.appId);
@@ -88,7 +88,7 @@ describe("the real import graph", () => {
     }
   });
 
-  it("counts every function as a database user (each bundles the generated Prisma client)", () => {
+  it("counts every function as a database user (each bundles runtime/database.ts)", () => {
     expect(affectedFunctions(["prisma/schema.prisma"], bundles)).toEqual({ functions: FUNCTIONS.map((f) => f.appId), migrate: true, platform: false });
   });
 

@@ -1,11 +1,7 @@
 /**
  * Bundles every function into one self-contained ESM file, `dist/<appId>/index.mjs`,
- * holding only what that function imports (node_modules and the generated Prisma
- * client included), plus its source map and esbuild metafile (`meta.json`).
- *
- * Nothing has to be copied beside a bundle: the generated Prisma client imports
- * its query compiler as a base64 module (`query_compiler_fast_bg.postgresql.wasm-base64.mjs`),
- * which esbuild inlines, and @prisma/adapter-pg is plain JS on top of `pg`.
+ * holding only what that function imports (node_modules included), plus its source
+ * map and esbuild metafile (`meta.json`). Nothing has to be copied beside a bundle.
  *
  * `npm run build` prints a table; `npm start` calls buildFunctions().
  */

@@ -3,11 +3,10 @@
  * transaction) and is scoped by user: another user's task is simply not found.
  */
 import { randomUUID } from "node:crypto";
-import { Prisma, type Task } from "../generated/prisma/client.js";
-import type { Database, Transaction } from "../runtime/database.js";
+import type { Task } from "../generated/prisma/client.js";
+import { empty, join, raw, sql, type Sql, type SqlClient, type Transaction } from "../runtime/database.js";
 import type { CreateTaskBody, ListTasksQuery, TaskJson, UpdateTaskBody } from "./task-schema.js";
 
-type Client = Database | Transaction;
 export type { Task };
 
 const iso = (date: Date | null): string | null => date?.toISOString() ?? null;
@@ -33,61 +32,72 @@ export function toTaskJson(task: Task): TaskJson {
 }
 
 /**
- * The writes on a request's or an event's path are plain SQL returning Task-shaped
- * rows: Prisma runs $queryRaw without planning it in its query compiler, which is
- * most of the CPU an ORM create/createMany costs.
+ * Every query returns rows shaped like Prisma's `Task` (the schema's field names and
+ * types). Qualified, so they also read unambiguously from a statement that joins tasks.
  */
-const TASK_COLUMNS = Prisma.raw(
-  `id::text, user_id AS "userId", title, description, priority::text AS priority, tags, due_at AS "dueAt", remind_at AS "remindAt",
-   reminder_sent_at AS "reminderSentAt", recurrence, series_id::text AS "seriesId", occurrence, completed, completed_at AS "completedAt",
-   created_at AS "createdAt", updated_at AS "updatedAt"`,
+const TASK_COLUMNS = raw(
+  `tasks.id::text AS id, tasks.user_id AS "userId", tasks.title, tasks.description, tasks.priority::text AS priority, tasks.tags,
+   tasks.due_at AS "dueAt", tasks.remind_at AS "remindAt", tasks.reminder_sent_at AS "reminderSentAt", tasks.recurrence,
+   tasks.series_id::text AS "seriesId", tasks.occurrence, tasks.completed, tasks.completed_at AS "completedAt",
+   tasks.created_at AS "createdAt", tasks.updated_at AS "updatedAt"`,
 );
 
-export async function insertTask(db: Client, userId: string, body: CreateTaskBody): Promise<Task> {
+export async function insertTask(db: SqlClient, userId: string, body: CreateTaskBody): Promise<Task> {
   const id = randomUUID();
-  const [task] = await db.$queryRaw<Task[]>`
+  const [task] = await db.query<Task>(sql`
     INSERT INTO tasks (id, user_id, series_id, title, description, priority, tags, due_at, remind_at, recurrence)
     VALUES (${id}::uuid, ${userId}, ${id}::uuid, ${body.title}, ${body.description ?? null}, ${body.priority}::"Priority", ${body.tags}::text[],
             ${body.dueAt ?? null}, ${body.remindAt ?? null}, ${body.recurrence ?? null})
-    RETURNING ${TASK_COLUMNS}`;
+    RETURNING ${TASK_COLUMNS}`);
   return task!;
 }
 
-export function findTask(db: Client, userId: string, id: string): Promise<Task | null> {
-  return db.task.findFirst({ where: { id, userId } });
+export async function findTask(db: SqlClient, userId: string, id: string): Promise<Task | null> {
+  const [task] = await db.query<Task>(sql`SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ${id}::uuid AND user_id = ${userId}`);
+  return task ?? null;
 }
 
 /** Locks the row for the rest of the transaction so concurrent changes queue up. */
 export async function findTaskForUpdate(tx: Transaction, userId: string, id: string): Promise<Task | null> {
-  const [task] = await tx.$queryRaw<Task[]>`SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ${id}::uuid AND user_id = ${userId} FOR UPDATE`;
+  const [task] = await tx.query<Task>(sql`SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ${id}::uuid AND user_id = ${userId} FOR UPDATE`);
   return task ?? null;
 }
 
-export function updateTask(tx: Transaction, task: Task, patch: UpdateTaskBody): Promise<Task> {
+/** The column each patchable field is stored in, with the cast its parameter needs. */
+const PATCH_COLUMNS: { [K in keyof Required<UpdateTaskBody>]: (value: UpdateTaskBody[K]) => Sql } = {
+  title: (v) => sql`title = ${v}`,
+  description: (v) => sql`description = ${v}`,
+  priority: (v) => sql`priority = ${v}::"Priority"`,
+  tags: (v) => sql`tags = ${v}::text[]`,
+  dueAt: (v) => sql`due_at = ${v}`,
+  remindAt: (v) => sql`remind_at = ${v}`,
+  recurrence: (v) => sql`recurrence = ${v}`,
+};
+
+export async function updateTask(tx: Transaction, task: Task, patch: UpdateTaskBody): Promise<Task> {
+  const assignments = Object.entries(patch)
+    .filter(([, value]) => value !== undefined)
+    .map(([field, value]) => (PATCH_COLUMNS[field as keyof UpdateTaskBody] as (v: unknown) => Sql)(value));
   const remindAtChanged = patch.remindAt !== undefined && patch.remindAt?.getTime() !== task.remindAt?.getTime();
-  return tx.task.update({
-    where: { id: task.id },
-    data: {
-      ...patch,
-      // A moved reminder is due again, even if the old one was sent.
-      ...(remindAtChanged ? { reminderSentAt: null } : {}),
-      updatedAt: new Date(),
-    },
-  });
+  // A moved reminder is due again, even if the old one was sent.
+  if (remindAtChanged) assignments.push(sql`reminder_sent_at = NULL`);
+  assignments.push(sql`updated_at = ${new Date()}`);
+  const [updated] = await tx.query<Task>(sql`UPDATE tasks SET ${join(assignments, ", ")} WHERE id = ${task.id}::uuid RETURNING ${TASK_COLUMNS}`);
+  return updated!;
 }
 
 /** Completes the task if it is open; null when it is missing or already completed (nothing changes then). */
 export async function completeOpenTask(tx: Transaction, userId: string, id: string): Promise<Task | null> {
   const now = new Date();
-  const [task] = await tx.$queryRaw<Task[]>`
+  const [task] = await tx.query<Task>(sql`
     UPDATE tasks SET completed = true, completed_at = ${now}, updated_at = ${now}
     WHERE id = ${id}::uuid AND user_id = ${userId} AND completed = false
-    RETURNING ${TASK_COLUMNS}`;
+    RETURNING ${TASK_COLUMNS}`);
   return task ?? null;
 }
 
 export async function deleteTask(tx: Transaction, userId: string, id: string): Promise<Task | null> {
-  const [task] = await tx.$queryRaw<Task[]>`DELETE FROM tasks WHERE id = ${id}::uuid AND user_id = ${userId} RETURNING ${TASK_COLUMNS}`;
+  const [task] = await tx.query<Task>(sql`DELETE FROM tasks WHERE id = ${id}::uuid AND user_id = ${userId} RETURNING ${TASK_COLUMNS}`);
   return task ?? null;
 }
 
@@ -126,16 +136,16 @@ export function decodeCursor(cursor: string): PageCursor | undefined {
 }
 
 /** Newest first, keyset-paginated on (createdAt, id) so pages never skip or repeat. */
-export async function listTasks(db: Client, userId: string, query: ListTasksQuery, after?: PageCursor): Promise<{ items: Task[]; next: Task | undefined }> {
+export async function listTasks(db: SqlClient, userId: string, query: ListTasksQuery, after?: PageCursor): Promise<{ items: Task[]; next: Task | undefined }> {
   const completed = query.status === "all" ? undefined : query.status === "completed";
   // (created_at, id) < (a, b) is the keyset condition in one index range of (user_id, completed, created_at DESC, id DESC).
-  const rows = await db.$queryRaw<Task[]>`
+  const rows = await db.query<Task>(sql`
     SELECT ${TASK_COLUMNS} FROM tasks
     WHERE user_id = ${userId}
-      ${completed === undefined ? Prisma.empty : Prisma.sql`AND completed = ${completed}`}
-      ${after ? Prisma.sql`AND (created_at, id) < (${new Date(after.createdAt)}, ${after.id}::uuid)` : Prisma.empty}
+      ${completed === undefined ? empty : sql`AND completed = ${completed}`}
+      ${after ? sql`AND (created_at, id) < (${new Date(after.createdAt)}, ${after.id}::uuid)` : empty}
     ORDER BY created_at DESC, id DESC
-    LIMIT ${query.limit + 1}`;
+    LIMIT ${query.limit + 1}`);
   const items = rows.slice(0, query.limit);
   return { items, next: rows.length > query.limit ? items[items.length - 1] : undefined };
 }
@@ -152,12 +162,12 @@ export interface NextInstance {
 export async function insertNextInstance(tx: Transaction, { previous, dueAt }: NextInstance): Promise<Task | null> {
   const offsetMs = previous.remindAt && previous.dueAt ? Date.parse(previous.dueAt) - Date.parse(previous.remindAt) : undefined;
   const remindAt = offsetMs === undefined ? null : new Date(dueAt.getTime() - offsetMs);
-  const [task] = await tx.$queryRaw<Task[]>`
+  const [task] = await tx.query<Task>(sql`
     INSERT INTO tasks (id, user_id, series_id, occurrence, title, description, priority, tags, recurrence, due_at, remind_at)
     VALUES (${randomUUID()}::uuid, ${previous.userId}, ${previous.seriesId}::uuid, ${previous.occurrence + 1}, ${previous.title}, ${previous.description},
             ${previous.priority}::"Priority", ${previous.tags}::text[], ${previous.recurrence}, ${dueAt}, ${remindAt})
     ON CONFLICT (series_id, occurrence) DO NOTHING
-    RETURNING ${TASK_COLUMNS}`;
+    RETURNING ${TASK_COLUMNS}`);
   return task ?? null;
 }
 
@@ -167,14 +177,16 @@ export async function insertNextInstance(tx: Transaction, { previous, dueAt }: N
  * different rows; a claimed row is never claimed again once committed.
  */
 export async function claimDueReminders(tx: Transaction, { now, limit }: { now: Date; limit: number }): Promise<Task[]> {
-  const claimed = await tx.$queryRaw<{ id: string }[]>`
-    SELECT id FROM tasks
-    WHERE remind_at <= ${now} AND reminder_sent_at IS NULL AND completed = false
-    ORDER BY remind_at
-    LIMIT ${limit}
-    FOR UPDATE SKIP LOCKED`;
-  if (claimed.length === 0) return [];
-  const ids = claimed.map((row) => row.id);
-  await tx.task.updateMany({ where: { id: { in: ids } }, data: { reminderSentAt: now } });
-  return tx.task.findMany({ where: { id: { in: ids } }, orderBy: { remindAt: "asc" } });
+  const claimed = await tx.query<Task>(sql`
+    WITH due AS (
+      SELECT id FROM tasks
+      WHERE remind_at <= ${now} AND reminder_sent_at IS NULL AND completed = false
+      ORDER BY remind_at
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED
+    )
+    UPDATE tasks SET reminder_sent_at = ${now} FROM due WHERE tasks.id = due.id
+    RETURNING ${TASK_COLUMNS}`);
+  // UPDATE … RETURNING has no order: emit the reminders in the order they fell due.
+  return claimed.sort((a, b) => a.remindAt!.getTime() - b.remindAt!.getTime());
 }

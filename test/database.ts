@@ -1,11 +1,16 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { inject } from "vitest";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "../generated/prisma/client.js";
 import { createDatabase, type Database } from "../runtime/database.js";
 
 export interface TestDatabase {
   url: string;
+  /** What the functions run on. */
   db: Database;
+  /** Prisma's typed client, for the tests' own reads and setup. */
+  prisma: PrismaClient;
   drop(): Promise<void>;
 }
 
@@ -28,11 +33,13 @@ export async function createTestDatabase({ migrated = true }: { migrated?: boole
   await admin((client) => client.query(`CREATE DATABASE ${name}${migrated ? " TEMPLATE taskfn_template" : ""}`));
   const url = inject("postgresAdminUrl").replace(/\/postgres$/, `/${name}`);
   const db = createDatabase({ url, maxConnections: 10 });
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 4 }) });
   return {
     url,
     db,
+    prisma,
     async drop() {
-      await db.$disconnect();
+      await Promise.all([db.close(), prisma.$disconnect()]);
       await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
   };
@@ -51,7 +58,7 @@ export interface RowCounts {
 }
 
 /** How many rows each table holds: compare before and after to show that nothing changed. */
-export async function countRows(db: Database): Promise<RowCounts> {
+export async function countRows(db: PrismaClient): Promise<RowCounts> {
   const [tasks, outbox, unpublished, processed] = await Promise.all([
     db.task.count(),
     db.outboxEvent.count(),

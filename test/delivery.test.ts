@@ -23,7 +23,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
 });
 afterAll(async () => {
-  await Promise.all(replicaPools.map((db) => db.$disconnect()));
+  await Promise.all(replicaPools.map((db) => db.close()));
   await database.drop();
 });
 
@@ -35,7 +35,7 @@ function replicaDb(): Database {
 }
 
 const ROUTE = "/events/task.completed";
-const ageOutbox = () => database.db.$executeRaw`UPDATE outbox_events SET created_at = created_at - interval '1 minute' WHERE published_at IS NULL`;
+const ageOutbox = () => database.prisma.$executeRaw`UPDATE outbox_events SET created_at = created_at - interval '1 minute' WHERE published_at IS NULL`;
 
 /** Creates a daily task, completes it, and returns the task.completed event completeTask published. */
 async function completedRecurringTask(user: string) {
@@ -45,7 +45,7 @@ async function completedRecurringTask(user: string) {
   return { task, event: publishedOfType(api.dapr, "task.completed")[0]! };
 }
 
-const nextInstances = (seriesId: string) => database.db.task.findMany({ where: { seriesId, occurrence: 2 } });
+const nextInstances = (seriesId: string) => database.prisma.task.findMany({ where: { seriesId, occurrence: 2 } });
 const createdFor = (dapr: RecordingDapr, seriesId: string) => publishedOfType(dapr, "task.created").filter((e) => (e.data as TaskJson).seriesId === seriesId);
 
 describe("one task.completed delivered more than once", () => {
@@ -57,7 +57,7 @@ describe("one task.completed delivered more than once", () => {
     expect(await Promise.all([deliver(app, ROUTE, event), deliver(app, ROUTE, event)])).toEqual(["SUCCESS", "SUCCESS"]);
     expect(await nextInstances(task.seriesId)).toHaveLength(1);
     expect(createdFor(dapr, task.seriesId)).toHaveLength(1);
-    const outboxed = (await database.db.outboxEvent.findMany()).map((row) => row.cloudEvent as { type: string; data: TaskJson });
+    const outboxed = (await database.prisma.outboxEvent.findMany()).map((row) => row.cloudEvent as { type: string; data: TaskJson });
     expect(outboxed.filter((e) => e.type === "task.created" && e.data.seriesId === task.seriesId && e.data.occurrence === 2)).toHaveLength(1);
   });
 
@@ -70,7 +70,7 @@ describe("one task.completed delivered more than once", () => {
     expect(replies).toEqual(["SUCCESS", "SUCCESS", "SUCCESS"]);
     expect(await nextInstances(task.seriesId)).toHaveLength(1);
     expect(daprs.flatMap((dapr) => createdFor(dapr, task.seriesId))).toHaveLength(1);
-    expect(await database.db.processedEvent.count({ where: { eventId: event.id } })).toBe(1);
+    expect(await database.prisma.processedEvent.count({ where: { eventId: event.id } })).toBe(1);
   });
 
   it("answers SUCCESS to a redelivery much later and changes nothing", async () => {
@@ -79,16 +79,16 @@ describe("one task.completed delivered more than once", () => {
     const app = createTestApp(onTaskCompleted, createOnTaskCompletedHandler, createTestRuntime(database.db, dapr));
     await deliver(app, ROUTE, event);
 
-    const before = await countRows(database.db);
+    const before = await countRows(database.prisma);
     for (let i = 0; i < 3; i++) expect(await deliver(app, ROUTE, event)).toBe("SUCCESS");
-    expect(await countRows(database.db)).toEqual(before);
+    expect(await countRows(database.prisma)).toEqual(before);
     expect(createdFor(dapr, task.seriesId)).toHaveLength(1);
   });
 });
 
 describe("reminder replicas ticking together", () => {
   it("claim each of 250 due reminders exactly once between them", async () => {
-    const ids = await seedTasks(database.db, "reminded", 250, (i) => ({ remindAt: new Date(Date.now() - 60_000 - i * 1000) }));
+    const ids = await seedTasks(database.prisma, "reminded", 250, (i) => ({ remindAt: new Date(Date.now() - 60_000 - i * 1000) }));
     const daprs = [createRecordingDapr(), createRecordingDapr()];
     const replicas = daprs.map((dapr) =>
       createTestApp(onReminderDue, (rt) => createOnReminderDueHandler(rt, { batchSize: 10, maxBatches: 100 }), createTestRuntime(replicaDb(), dapr)),
@@ -104,7 +104,7 @@ describe("reminder replicas ticking together", () => {
     for (const dapr of daprs) for (const e of publishedOfType(dapr, "reminder.due")) perTask.set(e.subject!, (perTask.get(e.subject!) ?? 0) + 1);
     expect([...perTask.keys()].sort()).toEqual([...ids].sort());
     expect([...perTask.values()].every((n) => n === 1)).toBe(true);
-    expect(await database.db.task.count({ where: { userId: "reminded", reminderSentAt: null } })).toBe(0);
+    expect(await database.prisma.task.count({ where: { userId: "reminded", reminderSentAt: null } })).toBe(0);
   });
 });
 
@@ -118,7 +118,7 @@ describe("the outbox while the sidecar is unreachable", () => {
     const task = (await res.json()) as TaskJson;
     expect(writer.published).toEqual([]);
 
-    const [row] = await database.db.outboxEvent.findMany({ where: { publishedAt: null, partitionKey: "dora" } });
+    const [row] = await database.prisma.outboxEvent.findMany({ where: { publishedAt: null, partitionKey: "dora" } });
     expect(row).toMatchObject({ topic: "tasks", attempts: 0 });
     expect(row!.cloudEvent).toMatchObject({ id: row!.id, type: "task.created", subject: task.id, data: task });
 
@@ -129,7 +129,7 @@ describe("the outbox while the sidecar is unreachable", () => {
     expect(relayDapr.published).toHaveLength(1);
     expect(relayDapr.published[0]!.cloudEvent).toEqual(row!.cloudEvent);
     expect(relayDapr.published[0]!.cloudEvent.id).toBe(row!.id);
-    expect(await database.db.outboxEvent.findUniqueOrThrow({ where: { id: row!.id } })).toMatchObject({ publishedAt: expect.any(Date), attempts: 1 });
+    expect(await database.prisma.outboxEvent.findUniqueOrThrow({ where: { id: row!.id } })).toMatchObject({ publishedAt: expect.any(Date), attempts: 1 });
   });
 
   it("loses no recurrence: a completion written while down is relayed and creates the next instance once, even if published twice", async () => {
@@ -169,6 +169,6 @@ describe("the outbox while the sidecar is unreachable", () => {
     const ids = daprs.flatMap((dapr) => dapr.published.map((p) => p.cloudEvent.id));
     expect(ids).toHaveLength(30);
     expect(new Set(ids).size).toBe(30);
-    expect(await database.db.outboxEvent.count({ where: { publishedAt: null } })).toBe(0);
+    expect(await database.prisma.outboxEvent.count({ where: { publishedAt: null } })).toBe(0);
   });
 });

@@ -11,7 +11,7 @@ import type { FunctionRuntime } from "../runtime/app.js";
 import type { Database } from "../runtime/database.js";
 import type { EventType } from "../tasks/events.js";
 import type { TaskJson } from "../tasks/task-schema.js";
-import type { Prisma } from "../generated/prisma/client.js";
+import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 import { HANDLER_FACTORIES } from "./functions.js";
 import { authHeaders, createRecordingDapr, createTestRuntime, type RecordingDapr } from "./runtime.js";
@@ -72,7 +72,7 @@ export function publishedOfType(dapr: RecordingDapr, type: EventType): TaskfnClo
 }
 
 /** Inserts `count` tasks of `userId` straight into the table (for volume tests), returning their ids. */
-export async function seedTasks(db: Database, userId: string, count: number, fields: (i: number) => Partial<Prisma.TaskCreateManyInput> = () => ({})): Promise<string[]> {
+export async function seedTasks(db: PrismaClient, userId: string, count: number, fields: (i: number) => Partial<Prisma.TaskCreateManyInput> = () => ({})): Promise<string[]> {
   const rows = Array.from({ length: count }, (_, i) => {
     const id = randomUUID();
     return { id, seriesId: id, userId, title: `Task ${i}`, ...fields(i) };

@@ -32,12 +32,12 @@ describe("completeTask", () => {
   it("completing it again answers 200 with the task unchanged and emits nothing", async () => {
     const task = await ctx.api.newTask("alice");
     const first = (await (await ctx.api.complete("alice", task.id)).json()) as TaskJson;
-    const before = await countRows(ctx.database.db);
+    const before = await countRows(ctx.database.prisma);
     const res = await ctx.api.complete("alice", task.id);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual(first);
     expect(completedOf(task.id)).toHaveLength(1);
-    expect(await countRows(ctx.database.db)).toEqual(before);
+    expect(await countRows(ctx.database.prisma)).toEqual(before);
   });
 
   it("completes once when two completions race: one event, one completedAt", async () => {
@@ -51,10 +51,10 @@ describe("completeTask", () => {
 
   it("answers 404 for a missing task and for another user's task, changing nothing", async () => {
     const bobs = await ctx.api.newTask("bob");
-    const before = await countRows(ctx.database.db);
+    const before = await countRows(ctx.database.prisma);
     await expectProblem(await ctx.api.complete("alice", randomUUID()), 404);
     await expectProblem(await ctx.api.complete("alice", bobs.id), 404);
-    expect(await countRows(ctx.database.db)).toEqual(before);
+    expect(await countRows(ctx.database.prisma)).toEqual(before);
     expect(await (await ctx.api.get("bob", bobs.id)).json()).toMatchObject({ completed: false });
   });
 

@@ -18,7 +18,7 @@ describe("createTask", () => {
     expect(task).toMatchObject({ title: "Water plants", userId: "alice", priority: "medium", tags: [], completed: false, occurrence: 1 });
     expect(res.headers.get("location")).toBe(`/api/alice/tasks/${task.id}`);
     expect(dapr.published).toHaveLength(1);
-    const [outbox] = await ctx.database.db.outboxEvent.findMany({ where: { id: dapr.published[0]!.cloudEvent.id } });
+    const [outbox] = await ctx.database.prisma.outboxEvent.findMany({ where: { id: dapr.published[0]!.cloudEvent.id } });
     expect(outbox?.publishedAt).not.toBeNull();
     expect(dapr.published[0]).toMatchObject({ topic: "tasks", partitionKey: "alice", cloudEvent: { type: "task.created", source: "/taskfn/createTask", subject: task.id, partitionkey: "alice" } });
   });
@@ -47,7 +47,7 @@ describe("createTask", () => {
       remindAt: "2030-03-01T08:30:00Z",
     });
     expect(task).toMatchObject({ description: "Bring the form", priority: "high", tags: ["health", "errand"], dueAt: "2030-03-01T09:00:00.000Z", remindAt: "2030-03-01T08:30:00.000Z" });
-    const stored = await ctx.database.db.task.findUniqueOrThrow({ where: { id: task.id } });
+    const stored = await ctx.database.prisma.task.findUniqueOrThrow({ where: { id: task.id } });
     expect(stored).toMatchObject({ userId: "alice", title: "Dentist", reminderSentAt: null });
   });
 

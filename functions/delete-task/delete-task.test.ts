@@ -13,7 +13,7 @@ describe("deleteTask", () => {
     expect(res.status).toBe(204);
     expect(await res.text()).toBe("");
     await expectProblem(await ctx.api.get("alice", task.id), 404);
-    expect(await ctx.database.db.task.findUnique({ where: { id: task.id } })).toBeNull();
+    expect(await ctx.database.prisma.task.findUnique({ where: { id: task.id } })).toBeNull();
   });
 
   it("answers 404 when deleting it again, and emits nothing the second time", async () => {
@@ -34,9 +34,9 @@ describe("deleteTask", () => {
   });
 
   it("answers 404 for a task that never existed and changes nothing", async () => {
-    const before = await countRows(ctx.database.db);
+    const before = await countRows(ctx.database.prisma);
     await expectProblem(await ctx.api.delete("alice", randomUUID()), 404);
-    expect(await countRows(ctx.database.db)).toEqual(before);
+    expect(await countRows(ctx.database.prisma)).toEqual(before);
   });
 
   it("cannot delete another user's task: 404 under your own path, and it survives", async () => {

@@ -37,6 +37,6 @@ describe("getTask", () => {
     const published = ctx.api.dapr.published.length;
     await ctx.api.get("alice", task.id);
     expect(ctx.api.dapr.published).toHaveLength(published);
-    expect(await ctx.database.db.task.findUniqueOrThrow({ where: { id: task.id } })).toMatchObject({ updatedAt: new Date(task.updatedAt) });
+    expect(await ctx.database.prisma.task.findUniqueOrThrow({ where: { id: task.id } })).toMatchObject({ updatedAt: new Date(task.updatedAt) });
   });
 });

@@ -32,7 +32,7 @@ async function allPages(user: string, query: Record<string, string>): Promise<Pa
 
 /** ids newest first, as the API orders them: createdAt desc, then id desc. */
 async function idsNewestFirst(userId: string, completed?: boolean): Promise<string[]> {
-  const rows = await ctx.database.db.task.findMany({ where: { userId, ...(completed === undefined ? {} : { completed }) }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+  const rows = await ctx.database.prisma.task.findMany({ where: { userId, ...(completed === undefined ? {} : { completed }) }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
   return rows.map((row) => row.id);
 }
 
@@ -83,7 +83,7 @@ describe("listTasks", () => {
 
   describe("limit", () => {
     beforeAll(async () => {
-      await seedTasks(ctx.database.db, "many", 120, (i) => ({ createdAt: new Date(Date.UTC(2030, 0, 1, 0, 0, i)) }));
+      await seedTasks(ctx.database.prisma, "many", 120, (i) => ({ createdAt: new Date(Date.UTC(2030, 0, 1, 0, 0, i)) }));
     });
 
     it("defaults to 50", async () => {
@@ -105,7 +105,7 @@ describe("listTasks", () => {
   describe("cursor pagination", () => {
     beforeAll(async () => {
       // Many tasks share a createdAt, so ties are broken by id.
-      await seedTasks(ctx.database.db, "pages", 47, (i) => ({ createdAt: new Date(Date.UTC(2030, 0, 1, 0, 0, Math.floor(i / 4))), completed: i % 5 === 0 }));
+      await seedTasks(ctx.database.prisma, "pages", 47, (i) => ({ createdAt: new Date(Date.UTC(2030, 0, 1, 0, 0, Math.floor(i / 4))), completed: i % 5 === 0 }));
     });
 
     it.each([
@@ -130,7 +130,7 @@ describe("listTasks", () => {
 
     it("neither skips nor repeats when a task is created between pages", async () => {
       const user = "moving";
-      await seedTasks(ctx.database.db, user, 6, (i) => ({ createdAt: new Date(Date.UTC(2020, 0, 1, 0, 0, i)) }));
+      await seedTasks(ctx.database.prisma, user, 6, (i) => ({ createdAt: new Date(Date.UTC(2020, 0, 1, 0, 0, i)) }));
       const expected = await idsNewestFirst(user);
       const first = await page(user, { limit: "3" });
       const newer = await ctx.api.newTask(user, { title: "newer than everything" });
@@ -153,7 +153,7 @@ describe("listTasks", () => {
     });
 
     it("accepts a cursor the API issued", async () => {
-      const [task] = await ctx.database.db.task.findMany({ where: { userId: "pages" }, take: 1 });
+      const [task] = await ctx.database.prisma.task.findMany({ where: { userId: "pages" }, take: 1 });
       expect((await ctx.api.list("pages", { cursor: encodeCursor(task!) })).status).toBe(200);
     });
   });

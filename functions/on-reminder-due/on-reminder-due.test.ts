@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 beforeEach(async () => {
   // Each test starts from an empty task table and a fresh sidecar double.
-  await database.db.task.deleteMany();
+  await database.prisma.task.deleteMany();
   dapr = createRecordingDapr();
   app = createTestApp(onReminderDue, createOnReminderDueHandler, createTestRuntime(database.db, dapr));
 });
@@ -53,7 +53,7 @@ describe("onReminderDue", () => {
   it("marks claimed reminders sent and does not send them again on the next tick", async () => {
     const task = await api.newTask("alice", { title: "Once", remindAt: minutesAgo(1) });
     await tick();
-    const stored = await database.db.task.findUniqueOrThrow({ where: { id: task.id } });
+    const stored = await database.prisma.task.findUniqueOrThrow({ where: { id: task.id } });
     expect(stored.reminderSentAt).not.toBeNull();
     expect(await tick()).toEqual({ claimed: 0 });
     expect(remindedTaskIds()).toEqual([task.id]);
@@ -77,7 +77,7 @@ describe("onReminderDue", () => {
   });
 
   it("works through a backlog in batches, oldest reminder first, up to maxBatches per tick", async () => {
-    const ids = await seedTasks(database.db, "backlog", 25, (i) => ({ remindAt: new Date(Date.now() - (100 - i) * 60_000) }));
+    const ids = await seedTasks(database.prisma, "backlog", 25, (i) => ({ remindAt: new Date(Date.now() - (100 - i) * 60_000) }));
     const batched = createTestApp(onReminderDue, (rt) => createOnReminderDueHandler(rt, { batchSize: 10, maxBatches: 2 }), createTestRuntime(database.db, dapr));
     expect(await tick(batched)).toEqual({ claimed: 20 });
     expect(remindedTaskIds()).toEqual(ids.slice(0, 20));
@@ -89,9 +89,9 @@ describe("onReminderDue", () => {
     const task = await api.newTask("alice", { title: "Sidecar down", remindAt: minutesAgo(1) });
     dapr.down = true;
     expect(await tick()).toEqual({ claimed: 1 });
-    const waiting = await database.db.outboxEvent.findMany({ where: { publishedAt: null, topic: "reminders" } });
+    const waiting = await database.prisma.outboxEvent.findMany({ where: { publishedAt: null, topic: "reminders" } });
     expect(waiting.map((row) => (row.cloudEvent as { subject: string }).subject)).toEqual([task.id]);
-    expect((await database.db.task.findUniqueOrThrow({ where: { id: task.id } })).reminderSentAt).not.toBeNull();
+    expect((await database.prisma.task.findUniqueOrThrow({ where: { id: task.id } })).reminderSentAt).not.toBeNull();
   });
 
   it("answers 503 problem+json when the database is down, so Dapr tries the tick again", async () => {

@@ -30,7 +30,7 @@ async function completeThroughApi(user: string, body: Record<string, unknown>) {
   return { task, event: event! };
 }
 
-const instancesOf = (seriesId: string) => database.db.task.findMany({ where: { seriesId }, orderBy: { occurrence: "asc" } });
+const instancesOf = (seriesId: string) => database.prisma.task.findMany({ where: { seriesId }, orderBy: { occurrence: "asc" } });
 
 describe("onTaskCompleted", () => {
   it("creates the next instance of a recurring task: same series, occurrence + 1, dueAt the rule's next occurrence", async () => {
@@ -97,33 +97,33 @@ describe("onTaskCompleted", () => {
 
   it("does nothing for a task that does not recur, but still answers SUCCESS and records the event", async () => {
     const { task, event } = await completeThroughApi("alice", { title: "Once", dueAt: "2030-01-01T09:00:00Z" });
-    const before = await countRows(database.db);
+    const before = await countRows(database.prisma);
     expect(await deliver(app, ROUTE, event)).toBe("SUCCESS");
     expect(await instancesOf(task.seriesId)).toHaveLength(1);
-    expect(await countRows(database.db)).toEqual({ ...before, processed: before.processed + 1 });
+    expect(await countRows(database.prisma)).toEqual({ ...before, processed: before.processed + 1 });
   });
 
   it("does nothing once COUNT is exhausted", async () => {
     const last = taskJson({ dueAt: "2030-01-05T09:00:00.000Z", recurrence: "FREQ=DAILY;COUNT=5", occurrence: 5 });
-    const before = await countRows(database.db);
+    const before = await countRows(database.prisma);
     expect(await deliver(app, ROUTE, completedEvent(last))).toBe("SUCCESS");
-    expect(await countRows(database.db)).toEqual({ ...before, processed: before.processed + 1 });
+    expect(await countRows(database.prisma)).toEqual({ ...before, processed: before.processed + 1 });
   });
 
   it("does nothing once UNTIL is passed", async () => {
     const last = taskJson({ dueAt: "2030-01-05T09:00:00.000Z", recurrence: "FREQ=DAILY;UNTIL=20300105T120000Z" });
-    const before = await countRows(database.db);
+    const before = await countRows(database.prisma);
     expect(await deliver(app, ROUTE, completedEvent(last))).toBe("SUCCESS");
-    expect((await countRows(database.db)).tasks).toBe(before.tasks);
+    expect((await countRows(database.prisma)).tasks).toBe(before.tasks);
   });
 
   it("answers SUCCESS and creates nothing more when the same event is delivered again later", async () => {
     const { task, event } = await completeThroughApi("alice", { title: "Again", dueAt: "2030-01-01T09:00:00Z", recurrence: "FREQ=DAILY" });
     expect(await deliver(app, ROUTE, event)).toBe("SUCCESS");
-    const before = await countRows(database.db);
+    const before = await countRows(database.prisma);
     const published = dapr.published.length;
     expect(await deliver(app, ROUTE, event)).toBe("SUCCESS");
-    expect(await countRows(database.db)).toEqual(before);
+    expect(await countRows(database.prisma)).toEqual(before);
     expect(dapr.published).toHaveLength(published);
     expect(await instancesOf(task.seriesId)).toHaveLength(2);
   });
@@ -148,10 +148,10 @@ describe("onTaskCompleted", () => {
       ["task data of the wrong types", { ...valid(), data: { ...valid().data as TaskJson, occurrence: "two" } }],
       ["an invalid recurrence in the data", { ...valid(), data: { ...valid().data as TaskJson, recurrence: "FREQ=DAILY;INTERVAL=abc" } }],
     ])("%s → DROP", async (_what, body) => {
-      const before = await countRows(database.db);
+      const before = await countRows(database.prisma);
       const published = dapr.published.length;
       expect(await deliver(app, ROUTE, body)).toBe("DROP");
-      expect(await countRows(database.db)).toEqual(before);
+      expect(await countRows(database.prisma)).toEqual(before);
       expect(dapr.published).toHaveLength(published);
     });
   });

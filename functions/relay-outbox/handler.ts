@@ -18,7 +18,7 @@ export function createRelayOutboxHandler(
   return async () => {
     let published = 0;
     for (let batch = 0; batch < maxBatches; batch++) {
-      const result = await db.$transaction(async (tx) => {
+      const result = await db.transaction(async (tx) => {
         const events = await claimUnpublishedEvents(tx, { minAgeMs, limit: batchSize });
         const ids = await publishInOrder({ dapr, pubsub: PUBSUB_NAME, log }, events);
         await markPublished(tx, ids);

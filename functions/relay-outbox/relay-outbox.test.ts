@@ -21,7 +21,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
 });
 beforeEach(async () => {
-  await database.db.outboxEvent.deleteMany();
+  await database.prisma.outboxEvent.deleteMany();
   writerDapr = createRecordingDapr();
   writerDapr.down = true;
   api = createTaskApi(database.db, writerDapr);
@@ -31,9 +31,9 @@ beforeEach(async () => {
 afterAll(() => database.drop());
 
 /** Makes every outbox row older than the relay's default minAge (5 s), as if the writer had crashed a while ago. */
-const age = (seconds = 60) => database.db.$executeRaw`UPDATE outbox_events SET created_at = created_at - make_interval(secs => ${seconds})`;
+const age = (seconds = 60) => database.prisma.$executeRaw`UPDATE outbox_events SET created_at = created_at - make_interval(secs => ${seconds})`;
 const tick = (target = app) => target.request("/outbox-cron", { method: "POST" });
-const unpublished = () => database.db.outboxEvent.findMany({ where: { publishedAt: null }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+const unpublished = () => database.prisma.outboxEvent.findMany({ where: { publishedAt: null }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
 
 describe("relayOutbox", () => {
   it("answers OPTIONS /outbox-cron with 2xx, so Dapr keeps the input binding", async () => {
@@ -72,7 +72,7 @@ describe("relayOutbox", () => {
     const res = await tick();
     expect(await res.json()).toEqual({ published: 0 });
     expect(dapr.published).toHaveLength(1);
-    const [row] = await database.db.outboxEvent.findMany();
+    const [row] = await database.prisma.outboxEvent.findMany();
     expect(row).toMatchObject({ attempts: 1, publishedAt: expect.any(Date) });
   });
 
@@ -112,7 +112,7 @@ describe("relayOutbox", () => {
 
   it("publishes the events of one transaction in the order they were emitted", async () => {
     // One onReminderDue batch emits many events in one transaction, all with the same created_at.
-    const ids = await seedTasks(database.db, "alice", 30, (i) => ({ remindAt: new Date(Date.now() - (60 - i) * 1000) }));
+    const ids = await seedTasks(database.prisma, "alice", 30, (i) => ({ remindAt: new Date(Date.now() - (60 - i) * 1000) }));
     const reminders = createTestApp(onReminderDue, createOnReminderDueHandler, createTestRuntime(database.db, writerDapr));
     expect((await reminders.request("/reminder-cron", { method: "POST" })).status).toBe(200);
     await age();

@@ -28,7 +28,7 @@ function reminderEvent(overrides: Partial<EventData<"reminder.due">> = {}) {
   return { ...buildCloudEvent(taskfnEvent("reminder.due", data.taskId, data.userId, data), "/taskfn/onReminderDue"), ...DAPR_DELIVERY_FIELDS, topic: "reminders", data };
 }
 
-const markers = (eventId: string) => database.db.processedEvent.count({ where: { consumer: "send-reminder", eventId } });
+const markers = (eventId: string) => database.prisma.processedEvent.count({ where: { consumer: "send-reminder", eventId } });
 
 describe("sendReminder", () => {
   it("posts the reminder through the reminder-webhook binding when the sidecar has it", async () => {
@@ -96,9 +96,9 @@ describe("sendReminder", () => {
     ["a reminder whose taskId is not a uuid", { ...reminderEvent(), data: { ...reminderEvent().data, taskId: "42" } }],
   ])("drops %s without calling the binding or recording anything", async (_what, body) => {
     const { app, dapr } = setup({ webhook: true });
-    const before = await countRows(database.db);
+    const before = await countRows(database.prisma);
     expect(await deliver(app, ROUTE, body)).toBe("DROP");
     expect(dapr.bindings).toEqual([]);
-    expect(await countRows(database.db)).toEqual(before);
+    expect(await countRows(database.prisma)).toEqual(before);
   });
 });

@@ -64,12 +64,12 @@ describe("updateTask", () => {
 
   describe("refuses, changing nothing", () => {
     async function refused(task: TaskJson, body: unknown, field: string) {
-      const before = await countRows(ctx.database.db);
-      const stored = await ctx.database.db.task.findUniqueOrThrow({ where: { id: task.id } });
+      const before = await countRows(ctx.database.prisma);
+      const stored = await ctx.database.prisma.task.findUniqueOrThrow({ where: { id: task.id } });
       const res = await ctx.api.update(task.userId, task.id, body as Body);
       await expectFieldProblem(res, field);
-      expect(await countRows(ctx.database.db)).toEqual(before);
-      expect(await ctx.database.db.task.findUniqueOrThrow({ where: { id: task.id } })).toEqual(stored);
+      expect(await countRows(ctx.database.prisma)).toEqual(before);
+      expect(await ctx.database.prisma.task.findUniqueOrThrow({ where: { id: task.id } })).toEqual(stored);
     }
 
     it("a recurrence on a task without dueAt → 400 naming body.dueAt", async () => {
@@ -117,10 +117,10 @@ describe("updateTask", () => {
     const sentAt = new Date("2029-12-31T00:00:00Z");
     async function sentReminder(): Promise<TaskJson> {
       const task = await ctx.api.newTask("alice", { title: "Remind me", dueAt: "2030-01-01T09:00:00Z", remindAt: "2030-01-01T08:00:00Z" });
-      await ctx.database.db.task.update({ where: { id: task.id }, data: { reminderSentAt: sentAt } });
+      await ctx.database.prisma.task.update({ where: { id: task.id }, data: { reminderSentAt: sentAt } });
       return task;
     }
-    const reminderSentAt = async (id: string) => (await ctx.database.db.task.findUniqueOrThrow({ where: { id } })).reminderSentAt;
+    const reminderSentAt = async (id: string) => (await ctx.database.prisma.task.findUniqueOrThrow({ where: { id } })).reminderSentAt;
 
     it("is due again when remindAt changes, even if it was sent", async () => {
       const task = await sentReminder();
