@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
-import { isTransientDatabaseError } from "./database.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, createUnreachableDatabase, type TestDatabase } from "../test/database.js";
+import { createDatabase, DatabaseUnavailableError, isTransientDatabaseError, sql } from "./database.js";
 
 const withCode = (code: string) => Object.assign(new Error(code), { code });
 
@@ -15,6 +16,7 @@ describe("isTransientDatabaseError", () => {
     ["Prisma's 'cannot reach the database'", withCode("P1001")],
     ["Prisma's transaction conflict", withCode("P2034")],
     ["a driver adapter error kind", Object.assign(new Error("x"), { kind: "DatabaseNotReachable" })],
+    ["a lost connection, as the runtime names it", new DatabaseUnavailableError("Connection terminated unexpectedly")],
     ["a cause chain ending in one", new Error("outer", { cause: new Error("middle", { cause: withCode("ECONNREFUSED") }) })],
     ["an originalCode (Prisma's wrapping)", Object.assign(new Error("x"), { originalCode: "40001" })],
   ])("is true for %s", (_what, error) => {
@@ -31,5 +33,55 @@ describe("isTransientDatabaseError", () => {
     ["undefined", undefined],
   ])("is false for %s", (_what, error) => {
     expect(isTransientDatabaseError(error)).toBe(false);
+  });
+});
+
+describe("createDatabase (on the test PostgreSQL)", () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(() => database.drop());
+
+  const marker = (eventId: string) => sql`INSERT INTO processed_events (consumer, event_id) VALUES ('database-test', ${eventId})`;
+  const markers = async (eventId: string) => (await database.db.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM processed_events WHERE event_id = ${eventId}`))[0]!.n;
+
+  it("commits a transaction's statements together when the work resolves", async () => {
+    const inserted = await database.db.transaction(async (tx) => (await tx.execute(marker("commit-1"))) + (await tx.execute(marker("commit-2"))));
+    expect(inserted).toBe(2);
+    expect((await markers("commit-1")) + (await markers("commit-2"))).toBe(2);
+  });
+
+  it("rolls every statement back when the work throws, and rethrows its error", async () => {
+    const failure = new Error("work failed after a write");
+    await expect(
+      database.db.transaction(async (tx) => {
+        await tx.execute(marker("rollback-1"));
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    expect(await markers("rollback-1")).toBe(0);
+  });
+
+  it("fails as transient when no connection frees up in time (a saturated pool answers 503, not 500)", async () => {
+    const db = createDatabase({ url: database.url, maxConnections: 1 });
+    let release = () => {};
+    const holding = db.transaction(() => new Promise<void>((resolve) => (release = resolve)));
+    try {
+      const error = await db.transaction(async () => {}).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DatabaseUnavailableError);
+      expect(isTransientDatabaseError(error)).toBe(true);
+    } finally {
+      release();
+      await holding;
+      await db.close();
+    }
+  });
+
+  it("reports an unreachable server as transient", async () => {
+    const db = createUnreachableDatabase();
+    const error = await db.query(sql`SELECT 1`).catch((e: unknown) => e);
+    expect(isTransientDatabaseError(error)).toBe(true);
+    await db.close();
   });
 });
