@@ -1,4 +1,4 @@
-import { ValidationError } from "cloudevents";
+import { CloudEvent, ValidationError } from "cloudevents";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { DAPR_DELIVERY_FIELDS } from "../test/events.js";
@@ -92,5 +92,47 @@ describe("parseCloudEvent", () => {
 
   it("rejects a plain JSON object that merely looks like task data", () => {
     expect(() => parseCloudEvent(draft.data)).toThrow(ValidationError);
+  });
+
+  it("hands back the envelope it was given when it is valid, without copying it", () => {
+    const delivered = { ...valid, ...DAPR_DELIVERY_FIELDS, topic: "tasks" };
+    expect(parseCloudEvent(delivered)).toBe(delivered);
+  });
+
+  // The package's validator runs on the envelope as received; for everything it does not
+  // cover (non-string values, data_base64, schemaurl) and for every envelope that fails it,
+  // the package's constructor decides: the verdict and the error are the constructor's own.
+  it.each([
+    ["as delivered", {}],
+    ["with a URI source", { source: "https://example.com/tasks" }],
+    ["without a time", { time: undefined }],
+    ["with an empty time (the constructor stamps one)", { time: "" }],
+    ["with a null subject", { subject: null }],
+    ["with an integer extension", { attempt: 3 }],
+    ["with a boolean extension", { replayed: true }],
+    ["with an object extension", { meta: { a: 1 } }],
+    ["with a fractional extension", { ratio: 0.5 }],
+    ["with an upper-case extension name", { "Trace-Id": "x" }],
+    ["with a numeric id", { id: 7 }],
+    ["with a non-string type", { type: ["task.created"] }],
+    ["with a schemaurl (a 0.3 attribute)", { schemaurl: "https://example.com/schema" }],
+    ["with data_base64", { data: undefined, data_base64: "eyJhIjoxfQ==" }],
+    ["with an empty subject", { subject: "" }],
+    ["with a time that is not RFC 3339", { time: "2025-06-02 09:00" }],
+    ["with string data", { data: "plain text" }],
+  ])("decides like the package's constructor on an envelope %s", (_what, change) => {
+    const body = { ...valid, ...DAPR_DELIVERY_FIELDS, ...change } as Record<string, unknown>;
+    const verdict = (parse: () => unknown) => {
+      try {
+        parse();
+        return "accepted";
+      } catch (error) {
+        return `${(error as Error).constructor.name}: ${(error as Error).message}`;
+      }
+    };
+    const ours = verdict(() => parseCloudEvent(body));
+    // parseCloudEvent's own stricter checks (id, source, type, specversion) come first.
+    if (/must be a non-empty string|specversion must be/.test(ours)) return;
+    expect(ours).toBe(verdict(() => new CloudEvent(body as never, true)));
   });
 });
