@@ -3,7 +3,7 @@
  * Every event of a user carries the user id as partition key, so each user's
  * events stay in order on one Kafka partition.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { EventDraft } from "../runtime/cloud-event.js";
 import { TaskJson } from "./task-schema.js";
 

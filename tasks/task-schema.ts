@@ -2,7 +2,7 @@
  * The Task as the API shows it, and the request shapes that create and change it.
  * These schemas validate every request and document the API (/openapi.json).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { InvalidRecurrenceError, parseRecurrence } from "./recurrence.js";
 
 export const PRIORITIES = ["low", "medium", "high"] as const;
