@@ -11,7 +11,7 @@ import { daprApiToken } from "./dapr-token.js";
 import { defineFunction } from "./define.js";
 import { PoisonEventError, RetryableError } from "./errors.js";
 import { mountTopicFunction, subscriberPath, toDaprStatus, toSubscription } from "./topic-trigger.js";
-import type { EventHandler, ReceivedEvent } from "./types.js";
+import type { EventContext, EventHandler, ReceivedEvent } from "./types.js";
 import type { UnitOfWork } from "./unit-of-work.js";
 
 describe("toSubscription", () => {
@@ -82,7 +82,7 @@ describe("the subscriber route", () => {
   });
   type Thing = ReceivedEvent<{ n: number }>;
 
-  function setup(handler: (event: Thing) => Promise<void>) {
+  function setup(handler: (event: Thing, ctx: EventContext) => Promise<void>, log = pino({ level: "silent" })) {
     const processed = new Set<string>();
     const uow: UnitOfWork = {
       run: () => Promise.reject(new Error("not used")),
@@ -100,8 +100,8 @@ describe("the subscriber route", () => {
       },
     };
     const app = new Hono();
-    const eventHandler: EventHandler<typeof thingHappened.trigger> = (event) => handler(event);
-    mountTopicFunction(app, thingHappened, eventHandler, { uow, log: pino({ level: "silent" }), daprAuth: daprApiToken({ token: undefined }) });
+    const eventHandler: EventHandler<typeof thingHappened.trigger> = (event, ctx) => handler(event, ctx);
+    mountTopicFunction(app, thingHappened, eventHandler, { uow, log, daprAuth: daprApiToken({ token: undefined }) });
     return { app, processed };
   }
   const event = (data: unknown = { n: 1 }, type = "thing.happened") =>
@@ -161,6 +161,29 @@ describe("the subscriber route", () => {
       throw new PoisonEventError("refers to nothing");
     });
     expect(await deliver(app, "/events/thing.happened", event())).toBe("DROP");
+  });
+
+  it("gives the handler a logger bound to the event's id and traceparent, and logs a drop the same way", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const { app } = setup(async (_event, ctx) => ctx.log.info("handled"), log);
+    const traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    const sent = { ...event(), traceparent };
+    expect(await deliver(app, "/events/thing.happened", sent)).toBe("SUCCESS");
+    const poison = { ...event({ n: "one" }), traceparent };
+    expect(await deliver(app, "/events/thing.happened", poison)).toBe("DROP");
+    expect(lines).toEqual([
+      expect.objectContaining({ msg: "handled", ceId: sent.id, traceparent }),
+      expect.objectContaining({ msg: "event dropped", ceId: poison.id, traceparent, level: 40 }),
+    ]);
+  });
+
+  it("logs nothing at info level for an event it handles", async () => {
+    const lines: string[] = [];
+    const log = pino({ level: "info" }, { write: (line: string) => void lines.push(line) });
+    const { app } = setup(async () => {}, log);
+    expect(await deliver(app, "/events/thing.happened", event())).toBe("SUCCESS");
+    expect(lines).toEqual([]);
   });
 
   it("serves exactly its subscription on GET /dapr/subscribe", async () => {
