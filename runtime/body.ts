@@ -25,7 +25,8 @@ export function readBodyText(c: Context, maxBytes: number): Promise<string> {
         reject(tooLarge(maxBytes));
       } else chunks.push(chunk);
     });
-    incoming.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    // An event fits in one chunk: decode it where it is instead of copying it first.
+    incoming.once("end", () => resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8")));
     incoming.once("error", reject);
   });
 }
