@@ -17,8 +17,8 @@ export const NAMES = {
   bare: "bare node:http",
 } as const;
 
-/** How the Dockerfile's CMD runs a function: `node --enable-source-maps index.mjs`. */
-export const PRODUCTION_NODE_FLAGS = ["--enable-source-maps"];
+/** How the Dockerfile's CMD runs a function: `node index.mjs`, no flags. */
+export const PRODUCTION_NODE_FLAGS: string[] = [];
 
 /** The real built bundle, as production runs it. */
 export function taskfnFunction(appId: string, bundle = join(ROOT, "dist", appId, "index.mjs"), flags = PRODUCTION_NODE_FLAGS): ServerDefinition {

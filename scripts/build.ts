@@ -31,8 +31,8 @@ const REQUIRE_SHIM = 'import { createRequire as __createRequire } from "node:mod
 /**
  * How every Node bundle of this repository is built: the functions here, the
  * benchmark's servers (bench/bundle.ts). Maps point at the repository's sources
- * instead of embedding them: a quarter of the size, and stack traces
- * (node --enable-source-maps) need only the mappings.
+ * instead of embedding them: a quarter of the size, and mapping stack traces back
+ * (NODE_OPTIONS=--enable-source-maps) needs only the mappings.
  */
 export const NODE_BUNDLE_OPTIONS = {
   outExtension: { ".js": ".mjs" },
