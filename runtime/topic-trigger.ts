@@ -115,29 +115,19 @@ export function mountTopicFunction<T extends TopicTrigger>(
       body = undefined;
     }
     const meta = body && typeof body === "object" ? (body as { id?: unknown; traceparent?: unknown }) : {};
-    // The event's logger, made on first use: most deliveries log nothing.
-    let eventLog: Logger | undefined;
-    const log = () => (eventLog ??= deps.log.child({ ceId: meta.id, traceparent: meta.traceparent }));
+    const log = deps.log.child({ ceId: meta.id, traceparent: meta.traceparent });
     let outcome: { error?: unknown; result?: string };
     try {
       const event = readEvent(definition.trigger, body) as Parameters<EventHandler<T>>[0];
-      const result = await deps.uow.runOnce(consumer, event.id, (tx, emit) =>
-        handler(event, {
-          tx,
-          emit,
-          get log() {
-            return log();
-          },
-        }),
-      );
+      const result = await deps.uow.runOnce(consumer, event.id, (tx, emit) => handler(event, { tx, emit, log }));
       outcome = { result };
     } catch (error) {
       outcome = { error };
     }
     const status = toDaprStatus(outcome);
-    if (status === "DROP") log().warn({ reason: (outcome.error as Error).message }, "event dropped");
-    else if (status === "RETRY") log().error({ err: outcome.error }, "event failed; Dapr will retry");
-    else if (outcome.result === "duplicate") log().info("duplicate delivery acknowledged");
+    if (status === "DROP") log.warn({ reason: (outcome.error as Error).message }, "event dropped");
+    else if (status === "RETRY") log.error({ err: outcome.error }, "event failed; Dapr will retry");
+    else if (outcome.result === "duplicate") log.info("duplicate delivery acknowledged");
     return reply(c, status);
   }));
 }
