@@ -11,7 +11,11 @@ import { HttpProblem } from "./problem.js";
  */
 export function readBodyText(c: Context, maxBytes: number): Promise<string> {
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  if (!incoming) return c.req.text();
+  return incoming ? readIncomingText(incoming, maxBytes) : c.req.text();
+}
+
+/** The body of Node's request as text; rejects with a 413 HttpProblem past `maxBytes`. */
+export function readIncomingText(incoming: IncomingMessage, maxBytes: number): Promise<string> {
   const declared = Number(incoming.headers["content-length"] ?? 0);
   if (declared > maxBytes) return Promise.reject(tooLarge(maxBytes));
   return new Promise((resolve, reject) => {

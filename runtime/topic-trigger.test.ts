@@ -10,7 +10,7 @@ import { buildCloudEvent } from "./cloud-event.js";
 import { daprApiToken } from "./dapr-token.js";
 import { defineFunction } from "./define.js";
 import { PoisonEventError, RetryableError } from "./errors.js";
-import { mountTopicFunction, subscriberPath, toDaprStatus, toSubscription } from "./topic-trigger.js";
+import { REPLY_BODIES, createEventDelivery, mountTopicFunction, subscriberPath, toDaprStatus, toSubscription } from "./topic-trigger.js";
 import type { EventContext, EventHandler, ReceivedEvent } from "./types.js";
 import type { UnitOfWork } from "./unit-of-work.js";
 
@@ -102,7 +102,7 @@ describe("the subscriber route", () => {
     const app = new Hono();
     const eventHandler: EventHandler<typeof thingHappened.trigger> = (event, ctx) => handler(event, ctx);
     mountTopicFunction(app, thingHappened, eventHandler, { uow, log, daprAuth: daprApiToken({ token: undefined }) });
-    return { app, processed };
+    return { app, processed, deliver: createEventDelivery(thingHappened, eventHandler, { uow, log }) };
   }
   const event = (data: unknown = { n: 1 }, type = "thing.happened") =>
     buildCloudEvent({ topic: "things", type, subject: "s", partitionKey: "k", data }, "/test");
@@ -184,6 +184,26 @@ describe("the subscriber route", () => {
     const { app } = setup(async () => {}, log);
     expect(await deliver(app, "/events/thing.happened", event())).toBe("SUCCESS");
     expect(lines).toEqual([]);
+  });
+
+  it("delivers without HTTP too (for a plain node:http route): the same statuses, an unreadable body dropped", async () => {
+    let fail = false;
+    const { deliver } = setup(async () => {
+      if (fail) throw new Error("database went away");
+    });
+    expect(await deliver(JSON.stringify(event()))).toBe("SUCCESS");
+    expect(await deliver(undefined)).toBe("DROP");
+    expect(await deliver("{not json")).toBe("DROP");
+    fail = true;
+    expect(await deliver(JSON.stringify(event()))).toBe("RETRY");
+  });
+
+  it("answers with Dapr's reply bodies, byte for byte", async () => {
+    const { app } = setup(async () => {});
+    const res = await app.request("/events/thing.happened", { method: "POST", body: JSON.stringify(event()) });
+    expect(res.headers.get("content-type")).toBe("application/json");
+    expect(await res.text()).toBe(REPLY_BODIES.SUCCESS);
+    expect(REPLY_BODIES).toEqual({ SUCCESS: '{"status":"SUCCESS"}', RETRY: '{"status":"RETRY"}', DROP: '{"status":"DROP"}' });
   });
 
   it("serves exactly its subscription on GET /dapr/subscribe", async () => {

@@ -15,12 +15,12 @@ export interface DaprSubscription {
 }
 
 /** Dapr's own default limit on a request body (--dapr-http-max-request-size, 4 MB). */
-const MAX_EVENT_BYTES = 4 * 1024 * 1024;
+export const MAX_EVENT_BYTES = 4 * 1024 * 1024;
 
 export type DaprStatus = "SUCCESS" | "RETRY" | "DROP";
 
 /** Dapr's replies are constant: serialised once, not per delivery. */
-const REPLY_BODIES: Record<DaprStatus, string> = {
+export const REPLY_BODIES: Readonly<Record<DaprStatus, string>> = {
   SUCCESS: JSON.stringify({ status: "SUCCESS" }),
   RETRY: JSON.stringify({ status: "RETRY" }),
   DROP: JSON.stringify({ status: "DROP" }),
@@ -97,20 +97,23 @@ function guarded(gate: MiddlewareHandler, handler: (c: Context) => Response | Pr
   };
 }
 
-export function mountTopicFunction<T extends TopicTrigger>(
-  app: Hono,
+/** Delivers one event body (undefined: it could not be read) and says what Dapr should do with it. */
+export type EventDelivery = (text: string | undefined) => Promise<DaprStatus>;
+
+/**
+ * The subscriber route's work apart from HTTP: parse, validate, run the handler
+ * once in the unit of work, log what went wrong, and map the outcome to Dapr's reply.
+ */
+export function createEventDelivery<T extends TopicTrigger>(
   definition: FunctionDefinition<T>,
   handler: EventHandler<T>,
-  deps: { uow: UnitOfWork; log: Logger; daprAuth: MiddlewareHandler },
-): void {
+  deps: { uow: UnitOfWork; log: Logger },
+): EventDelivery {
   const consumer = definition.appId;
-  app.get("/dapr/subscribe", guarded(deps.daprAuth, (c) => c.json([toSubscription(definition)])));
-  app.post(OTHER_EVENTS_PATH, guarded(deps.daprAuth, (c) => reply(c, "SUCCESS")));
-
-  app.post(subscriberPath(definition.trigger), guarded(deps.daprAuth, async (c) => {
+  return async (text) => {
     let body: unknown;
     try {
-      body = JSON.parse(await readBodyText(c, MAX_EVENT_BYTES));
+      body = text === undefined ? undefined : JSON.parse(text);
     } catch {
       body = undefined;
     }
@@ -128,6 +131,27 @@ export function mountTopicFunction<T extends TopicTrigger>(
     if (status === "DROP") log.warn({ reason: (outcome.error as Error).message }, "event dropped");
     else if (status === "RETRY") log.error({ err: outcome.error }, "event failed; Dapr will retry");
     else if (outcome.result === "duplicate") log.info("duplicate delivery acknowledged");
-    return reply(c, status);
+    return status;
+  };
+}
+
+export function mountTopicFunction<T extends TopicTrigger>(
+  app: Hono,
+  definition: FunctionDefinition<T>,
+  handler: EventHandler<T>,
+  deps: { uow: UnitOfWork; log: Logger; daprAuth: MiddlewareHandler },
+): void {
+  app.get("/dapr/subscribe", guarded(deps.daprAuth, (c) => c.json([toSubscription(definition)])));
+  app.post(OTHER_EVENTS_PATH, guarded(deps.daprAuth, (c) => reply(c, "SUCCESS")));
+
+  const deliver = createEventDelivery(definition, handler, deps);
+  app.post(subscriberPath(definition.trigger), guarded(deps.daprAuth, async (c) => {
+    let text: string | undefined;
+    try {
+      text = await readBodyText(c, MAX_EVENT_BYTES);
+    } catch {
+      text = undefined; // over the size limit, or the connection broke: dropped
+    }
+    return reply(c, await deliver(text));
   }));
 }
