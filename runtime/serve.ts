@@ -1,9 +1,10 @@
-import { serve } from "@hono/node-server";
+import { createServer } from "node:http";
 import { createFunctionApp, createFunctionRuntime, type HandlerFactory } from "./app.js";
 import { readConfig } from "./config.js";
 import { createDaprClient } from "./dapr-client.js";
 import { createDatabase } from "./database.js";
 import { createLogger } from "./logger.js";
+import { createNodeListener, directEventRoute } from "./node-listener.js";
 import type { FunctionDefinition, Trigger } from "./types.js";
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -23,10 +24,12 @@ export function serveFunction<T extends Trigger>(definition: FunctionDefinition<
   });
   const dapr = createDaprClient({ baseUrl: config.daprBaseUrl, apiToken: config.daprApiToken });
   const runtime = createFunctionRuntime(definition.name, { db, dapr, log });
-  const app = createFunctionApp(definition, createHandler(runtime), runtime, { auth: config.auth, appApiToken: config.appApiToken });
+  const handler = createHandler(runtime);
+  const app = createFunctionApp(definition, handler, runtime, { auth: config.auth, appApiToken: config.appApiToken });
+  const direct = directEventRoute(definition, handler, { uow: runtime.uow, log, appApiToken: config.appApiToken });
 
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-    log.info({ port: info.port, trigger: definition.trigger.kind }, `${definition.name} listening`);
+  const server = createServer(createNodeListener(app, direct)).listen(config.port, config.host, () => {
+    log.info({ port: config.port, trigger: definition.trigger.kind }, `${definition.name} listening`);
   });
 
   let stopping = false;
@@ -44,7 +47,7 @@ export function serveFunction<T extends Trigger>(definition: FunctionDefinition<
       log.flush(() => process.exit(0));
     });
     // Keep-alive connections with no request in flight would hold close() open.
-    if ("closeIdleConnections" in server) server.closeIdleConnections();
+    server.closeIdleConnections();
   };
   process.once("SIGTERM", () => shutdown("SIGTERM"));
   process.once("SIGINT", () => shutdown("SIGINT"));

@@ -1,16 +1,18 @@
 /**
- * onTaskCompleted's app exactly as serve.ts builds it (Hono, the topic trigger,
- * CloudEvent parsing, zod, pino), with a unit of work that touches no database:
+ * onTaskCompleted's app exactly as serve.ts builds and serves it (Hono, the topic
+ * trigger's delivery on node:http, CloudEvent parsing, zod, pino), with a unit of
+ * work that touches no database:
  * the framework overhead alone. Only non-recurring events are sent to it, for
  * which the handler returns before using its transaction.
  */
-import { serve } from "@hono/node-server";
+import { createServer } from "node:http";
 import { onTaskCompleted } from "../../functions/on-task-completed/definition.js";
 import { createOnTaskCompletedHandler } from "../../functions/on-task-completed/handler.js";
 import { createFunctionApp, type FunctionRuntime } from "../../runtime/app.js";
 import { createDaprClient } from "../../runtime/dapr-client.js";
 import type { Database, Transaction } from "../../runtime/database.js";
 import { createLogger } from "../../runtime/logger.js";
+import { createNodeListener, directEventRoute } from "../../runtime/node-listener.js";
 import type { UnitOfWork } from "../../runtime/unit-of-work.js";
 import { DAPR_HTTP_PORT, PORT } from "./env.js";
 
@@ -27,8 +29,9 @@ const uow: UnitOfWork = {
 };
 const log = createLogger(onTaskCompleted.name);
 const runtime: FunctionRuntime = { db: noDatabase, dapr: createDaprClient({ baseUrl: `http://127.0.0.1:${DAPR_HTTP_PORT}` }), uow, log };
-const app = createFunctionApp(onTaskCompleted, createOnTaskCompletedHandler(runtime), runtime, {});
-serve({ fetch: app.fetch, port: PORT, hostname: "127.0.0.1" });
+const handler = createOnTaskCompletedHandler(runtime);
+const app = createFunctionApp(onTaskCompleted, handler, runtime, {});
+createServer(createNodeListener(app, directEventRoute(onTaskCompleted, handler, { uow, log, appApiToken: undefined }))).listen(PORT, "127.0.0.1");
 
 // Exit through process.exit so that `node --cpu-prof` writes its profile.
 process.once("SIGTERM", () => process.exit(0));
