@@ -104,21 +104,17 @@ const TRANSIENT_SQLSTATES = new Set([
   "53300", // too_many_connections
 ]);
 const TRANSIENT_NODE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND"]);
-// Prisma's codes for the same situations: tests and tools reach the store through Prisma Client.
-const TRANSIENT_PRISMA_CODES = new Set(["P1001", "P1002", "P1017", "P2024", "P2028", "P2034"]);
 
 /** True for failures that say "try again later" rather than "this request is wrong". */
 export function isTransientDatabaseError(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && typeof e === "object" && depth < 5; depth++) {
     if (e instanceof DatabaseUnavailableError) return true;
-    const { code, originalCode, kind } = e as { code?: unknown; originalCode?: unknown; kind?: unknown };
-    for (const c of [code, originalCode]) {
-      if (typeof c !== "string") continue;
-      if (TRANSIENT_SQLSTATES.has(c) || TRANSIENT_NODE_CODES.has(c) || TRANSIENT_PRISMA_CODES.has(c)) return true;
-      if (c.startsWith("08")) return true; // connection_exception class
+    const { code, cause } = e as { code?: unknown; cause?: unknown };
+    if (typeof code === "string") {
+      if (TRANSIENT_SQLSTATES.has(code) || TRANSIENT_NODE_CODES.has(code)) return true;
+      if (code.startsWith("08")) return true; // connection_exception class
     }
-    if (kind === "DatabaseNotReachable" || kind === "ConnectionClosed" || kind === "SocketTimeout") return true;
-    e = (e as { cause?: unknown }).cause;
+    e = cause;
   }
   return false;
 }
