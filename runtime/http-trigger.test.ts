@@ -3,6 +3,8 @@
  * authenticate (401/403) → size (413) → media type (415) → JSON (400) →
  * schema (400 naming the field) → handler. A rejected request changes nothing.
  */
+import type { AddressInfo } from "node:net";
+import { serve, type ServerType } from "@hono/node-server";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTask } from "../functions/create-task/definition.js";
 import { createCreateTaskHandler } from "../functions/create-task/handler.js";
@@ -169,6 +171,71 @@ describe("what is accepted", () => {
   it("trims the title", async () => {
     const res = await postRaw(JSON.stringify({ title: "  Water plants  " }), await authHeaders("alice"));
     expect(await res.json()).toMatchObject({ title: "Water plants" });
+  });
+});
+
+// serve.ts runs the app under @hono/node-server, where the body comes from Node's own
+// request rather than a WHATWG one (which is all app.request() exercises).
+describe("under @hono/node-server", () => {
+  let server: ServerType;
+  let base: string;
+  beforeAll(async () => {
+    server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+    await new Promise((resolve) => server.once("listening", resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  /** POSTs `chunks` as a chunked body (no content-length), one chunk at a time. */
+  const postChunked = (chunks: string[], headers: Record<string, string>) =>
+    fetch(`${base}/api/alice/tasks`, {
+      method: "POST",
+      headers,
+      body: new ReadableStream({
+        start(controller) {
+          for (const chunk of chunks) controller.enqueue(new TextEncoder().encode(chunk));
+          controller.close();
+        },
+      }),
+      duplex: "half",
+      signal: AbortSignal.timeout(5_000),
+    } as RequestInit);
+
+  it("creates a task from a body with a content-length", async () => {
+    const res = await fetch(`${base}/api/alice/tasks`, { method: "POST", headers: await authHeaders("alice"), body: JSON.stringify({ title: "Sized" }) });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ title: "Sized" });
+  });
+
+  it("creates a task from a chunked body", async () => {
+    const res = await postChunked(['{"title":', '"Chunked"}'], await authHeaders("alice"));
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ title: "Chunked" });
+  });
+
+  describe("rejected", () => {
+    rejected();
+
+    it("answers 413 for a declared content-length over 64 KiB, before the media type", async () => {
+      const headers = { ...(await authHeaders("alice")), "content-type": "text/plain" };
+      await expectProblem(await fetch(`${base}/api/alice/tasks`, { method: "POST", headers, body: "x".repeat(MAX_BODY_BYTES + 1) }), 413);
+    });
+
+    it("answers 413 for a chunked body that grows past 64 KiB, even of the wrong type", async () => {
+      const json = await authHeaders("alice");
+      await expectProblem(await postChunked(['{"title":"', "x".repeat(MAX_BODY_BYTES), '"}'], json), 413);
+      await expectProblem(await postChunked(["x".repeat(MAX_BODY_BYTES), "y"], { ...json, "content-type": "text/plain" }), 413);
+    });
+
+    it("answers 415, then 400, for a chunked body within the limit", async () => {
+      const json = await authHeaders("alice");
+      await expectProblem(await postChunked(['{"title":"x"}'], { ...json, "content-type": "text/plain" }), 415);
+      await expectFieldProblem(await postChunked(['{"title":', ""], json), "body");
+    });
+
+    it("answers 401 before reading the body", async () => {
+      await expectProblem(await postChunked(["x".repeat(MAX_BODY_BYTES + 1)], { "content-type": "application/json" }), 401);
+    });
   });
 });
 
