@@ -71,7 +71,10 @@ export function createDatabase({ url, maxConnections = 10, onIdleError = () => {
   // Without a listener a broken idle connection would crash the process.
   pool.on("error", onIdleError);
 
-  const runOn = (client: pg.Pool | pg.PoolClient) => (statement: Sql) => client.query(statement).catch((error: unknown) => Promise.reject(asUnavailable(error)));
+  // Text and values, not the Sql object: pg copies a config object property by
+  // property (getters included) before every query; a text it takes as it is.
+  const runOn = (client: pg.Pool | pg.PoolClient) => (statement: Sql) =>
+    client.query(statement.text, statement.values).catch((error: unknown) => Promise.reject(asUnavailable(error)));
 
   return {
     ...sqlClient(runOn(pool)),
