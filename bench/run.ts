@@ -124,7 +124,7 @@ async function main(): Promise<number> {
   const header = [
     `# taskfn benchmark — ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`,
     "",
-    `Command: \`${config.quick ? "BENCH_QUICK=1 " : ""}${candidate ? `BENCH_CANDIDATE_ROOT=${candidate.root} ` : ""}npm run bench\` · ${minutes.toFixed(1)} min · ${config.rounds} rounds of ${config.durationS} s per cell after a ${config.warmupS} s warm-up, servers alternated round by round; medians with min–max over rounds.`,
+    `Command: \`${config.quick ? "BENCH_QUICK=1 " : ""}${only ? `BENCH_PARTS=${only.join(",")} ` : ""}${candidate ? `BENCH_CANDIDATE_ROOT=${candidate.root} ` : ""}npm run bench\` · ${minutes.toFixed(1)} min · ${config.rounds} rounds of ${config.durationS} s per cell after a ${config.warmupS} s warm-up, servers alternated round by round; medians with min–max over rounds.`,
     `Machine: ${machine()}; load average ${loadBefore} before, ${load()} after. Load generator: wrk -t1 on loopback (its CPU is shown: well below 100 % means it was not the limit).`,
     "",
   ].join("\n");
