@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: builds the functions, starts what it measures (PostgreSQL, a
  * sidecar stand-in, the servers, for part 4 Kafka and daprd), drives it with wrk
- * on loopback, and prints one table (also written to bench/results/latest.md).
+ * on loopback, and prints one table (also written to bench/results/: latest.md for
+ * a full run, quick.md for BENCH_QUICK=1, parts-<n>.md for BENCH_PARTS=<n>,…).
  * Any error in any measurement fails the run. BENCH_QUICK=1: a short smoke run.
  */
 import { spawnSync } from "node:child_process";
@@ -25,7 +26,7 @@ import { startBenchDatabase } from "./postgres.js";
 import { errorTotal, renderTable, type Row } from "./report.js";
 import { startService } from "./service.js";
 
-const RESULTS = fileURLToPath(new URL("./results/latest.md", import.meta.url));
+const RESULTS_DIR = fileURLToPath(new URL("./results/", import.meta.url));
 const config = readBenchConfig();
 const started = performance.now();
 const log = (line: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}`);
@@ -67,6 +68,10 @@ function candidateBundles(candidate: Candidate, own: { appId: string }[]): { app
 const load = () => loadavg().map((l) => l.toFixed(1)).join(" ");
 
 async function main(): Promise<number> {
+  if (spawnSync("wrk", ["-v"]).error) {
+    console.error("bench: wrk is not installed (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk)");
+    return 2;
+  }
   const loadBefore = load();
   log(`taskfn bench (${config.quick ? "quick" : "full"}): ${config.rounds} rounds of ${config.durationS} s after ${config.warmupS} s warm-up`);
   const built = await buildFunctions();
@@ -129,11 +134,13 @@ async function main(): Promise<number> {
     "",
   ].join("\n");
   const verdict = failures.length || errors ? `\n**FAILED**: ${errors} errors${failures.length ? `; ${failures.length} part(s) failed:\n\n${failures.map((f) => `- ${f.split("\n")[0]}`).join("\n")}` : ""}\n` : "";
-  await mkdir(join(RESULTS, ".."), { recursive: true });
-  await writeFile(RESULTS, `${header}\n${table}\n${verdict}`);
+  // latest.md always holds a whole full run; a quick run or one of some parts goes beside it.
+  const results = join(RESULTS_DIR, only ? `parts-${only.join("-")}.md` : config.quick ? "quick.md" : "latest.md");
+  await mkdir(RESULTS_DIR, { recursive: true });
+  await writeFile(results, `${header}\n${table}\n${verdict}`);
   console.log(`\n${header}\n${table}\n${verdict}`);
   for (const failure of failures) console.error(failure);
-  log(`table written to ${RESULTS}`);
+  log(`table written to ${results}`);
   return failures.length || errors ? 1 : 0;
 }
 
