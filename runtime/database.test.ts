@@ -73,6 +73,19 @@ describe("createDatabase (on the test PostgreSQL)", () => {
     }
   });
 
+  it("survives the server closing its idle connections (a restart, a failover): reported, replaced, not a crash", async () => {
+    const idleErrors: Error[] = [];
+    const db = createDatabase({ url: database.url, maxConnections: 2, onIdleError: (error) => idleErrors.push(error) });
+    try {
+      const [connection] = await db.query<{ pid: number }>(sql`SELECT pg_backend_pid() AS pid`);
+      await database.db.query(sql`SELECT pg_terminate_backend(${connection!.pid}::int)`);
+      await expect.poll(() => idleErrors.length).toBe(1);
+      expect(await db.query(sql`SELECT 1 AS one`)).toEqual([{ one: 1 }]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it("reports an unreachable server as transient", async () => {
     const db = createUnreachableDatabase();
     const error = await db.query(sql`SELECT 1`).catch((e: unknown) => e);
