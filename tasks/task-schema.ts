@@ -1,37 +1,18 @@
 /**
- * The Task as the API shows it, and the request shapes that create and change it.
- * These schemas validate every request and document the API (/openapi.json).
+ * The Task as the API shows it, and the requests that read it. These schemas
+ * validate every request and document the API (/openapi.json); the bodies that
+ * create and change a task are in task-input.ts.
  */
 import * as z from "zod";
-import { InvalidRecurrenceError, parseRecurrence } from "./recurrence.js";
 
 export const PRIORITIES = ["low", "medium", "high"] as const;
-
-const instant = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
-const title = z.string().trim().min(1).max(200);
-const description = z.string().max(10_000);
-const priority = z.enum(PRIORITIES);
-const tags = z.array(z.string().trim().min(1).max(40)).max(20);
-const recurrence = z
-  .string()
-  .max(500)
-  .superRefine((rule, ctx) => {
-    try {
-      parseRecurrence(rule);
-    } catch (error) {
-      if (!(error instanceof InvalidRecurrenceError)) throw error;
-      ctx.addIssue({ code: "custom", message: `Invalid recurrence: ${error.message}.` });
-    }
-  });
-
-const RECURRENCE_NEEDS_DUE = "A recurring task needs a dueAt.";
 
 export const TaskJson = z.object({
   id: z.uuid(),
   userId: z.string(),
   title: z.string(),
   description: z.string().nullable(),
-  priority,
+  priority: z.enum(PRIORITIES),
   tags: z.array(z.string()),
   dueAt: z.iso.datetime().nullable(),
   remindAt: z.iso.datetime().nullable(),
@@ -44,40 +25,6 @@ export const TaskJson = z.object({
   updatedAt: z.iso.datetime(),
 });
 export type TaskJson = z.infer<typeof TaskJson>;
-
-export const CreateTaskBody = z
-  .strictObject({
-    title,
-    description: description.nullish(),
-    priority: priority.default("medium"),
-    tags: tags.default([]),
-    dueAt: instant.nullish(),
-    remindAt: instant.nullish(),
-    recurrence: recurrence.nullish(),
-  })
-  .superRefine((body, ctx) => {
-    if (body.recurrence && !body.dueAt) ctx.addIssue({ code: "custom", path: ["dueAt"], message: RECURRENCE_NEEDS_DUE });
-  });
-export type CreateTaskBody = z.output<typeof CreateTaskBody>;
-
-/** Every field optional; `null` clears an optional field. */
-export const UpdateTaskBody = z
-  .strictObject({
-    title: title.optional(),
-    description: description.nullable().optional(),
-    priority: priority.optional(),
-    tags: tags.optional(),
-    dueAt: instant.nullable().optional(),
-    remindAt: instant.nullable().optional(),
-    recurrence: recurrence.nullable().optional(),
-  })
-  .refine((body) => Object.keys(body).length > 0, { message: "Give at least one field to change." });
-export type UpdateTaskBody = z.output<typeof UpdateTaskBody>;
-
-/** The rule that needs the stored task too: checked again after a patch is merged. */
-export function recurrenceProblem(task: { recurrence: string | null; dueAt: Date | null }): string | undefined {
-  return task.recurrence && !task.dueAt ? RECURRENCE_NEEDS_DUE : undefined;
-}
 
 export const TASK_STATUSES = ["open", "completed", "all"] as const;
 

@@ -5,7 +5,8 @@
 import { randomUUID } from "node:crypto";
 import type { Task } from "../generated/prisma/client.js";
 import { empty, join, raw, sql, type Sql, type SqlClient, type Transaction } from "../runtime/database.js";
-import type { CreateTaskBody, ListTasksQuery, TaskJson, UpdateTaskBody } from "./task-schema.js";
+import type { CreateTaskBody, UpdateTaskBody } from "./task-input.js";
+import type { ListTasksQuery, TaskJson } from "./task-schema.js";
 
 export type { Task };
 

@@ -1,5 +1,6 @@
 import { defineFunction } from "../../runtime/define.js";
-import { CreateTaskBody, TaskJson, UserParams } from "../../tasks/task-schema.js";
+import { CreateTaskBody } from "../../tasks/task-input.js";
+import { TaskJson, UserParams } from "../../tasks/task-schema.js";
 
 export const createTask = defineFunction({
   name: "createTask",

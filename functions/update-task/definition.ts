@@ -1,5 +1,6 @@
 import { defineFunction } from "../../runtime/define.js";
-import { TaskJson, TaskParams, UpdateTaskBody } from "../../tasks/task-schema.js";
+import { UpdateTaskBody } from "../../tasks/task-input.js";
+import { TaskJson, TaskParams } from "../../tasks/task-schema.js";
 
 export const updateTask = defineFunction({
   name: "updateTask",

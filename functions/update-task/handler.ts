@@ -2,7 +2,7 @@ import type { FunctionRuntime } from "../../runtime/app.js";
 import type { HttpHandler } from "../../runtime/types.js";
 import { taskfnEvent } from "../../tasks/events.js";
 import { invalidTask, taskNotFound } from "../../tasks/task-problems.js";
-import { recurrenceProblem } from "../../tasks/task-schema.js";
+import { recurrenceProblem } from "../../tasks/task-input.js";
 import { findTaskForUpdate, toTaskJson, updateTask as updateTaskRow } from "../../tasks/task-store.js";
 import type { updateTask } from "./definition.js";
 
