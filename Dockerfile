@@ -17,8 +17,8 @@ COPY prisma.config.ts ./
 COPY prisma ./prisma
 RUN npm run generate
 
-# One `npm run build` bundles every function, so this stage is the same for all
-# of them and the builder's cache serves every FUNCTION.
+# Every function is bundled in one esbuild pass, so this stage is the same for
+# all of them and the builder's cache serves every FUNCTION.
 FROM deps AS build
 COPY . .
 RUN npm run build
@@ -47,9 +47,8 @@ COPY --from=deps /app/prisma ./prisma
 USER 1000:1000
 CMD ["node", "node_modules/prisma/build/index.js", "migrate", "deploy"]
 
-# The function: its folder of dist/ alone (index.mjs with node_modules inlined,
-# its source map, and the chunks its dynamic import()s load, if any), as the
-# image's non-root user. Last: the default target.
+# The function: its bundle alone (node_modules, the Prisma client and its query
+# compiler are inlined), as the image's non-root user. Last: the default target.
 FROM ${NODE_IMAGE} AS function
 ARG FUNCTION
 RUN test -n "$FUNCTION" || (echo "build with --build-arg FUNCTION=<appId>" >&2; exit 1)
