@@ -80,23 +80,6 @@ function readEvent<T extends TopicTrigger>(trigger: T, body: unknown): ReceivedE
   return { ...envelope, data: data.data } as ReceivedEvent<unknown>;
 }
 
-/**
- * `handler` behind `gate` (the dapr-api-token check) as the route's only handler.
- * Hono calls a lone handler directly but runs a chain through compose, which cost
- * a few µs per event; the gate is a plain guard (it throws, answers itself, or
- * calls next and does nothing after it), so running it first is the same thing.
- */
-function guarded(gate: MiddlewareHandler, handler: (c: Context) => Response | Promise<Response>) {
-  return async (c: Context): Promise<Response> => {
-    let passed = false;
-    const answer = await gate(c, async () => {
-      passed = true;
-    });
-    if (!passed) return answer ?? c.res;
-    return handler(c);
-  };
-}
-
 /** Delivers one event body (undefined: it could not be read) and says what Dapr should do with it. */
 export type EventDelivery = (text: string | undefined) => Promise<DaprStatus>;
 
@@ -141,11 +124,13 @@ export function mountTopicFunction<T extends TopicTrigger>(
   handler: EventHandler<T>,
   deps: { uow: UnitOfWork; log: Logger; daprAuth: MiddlewareHandler },
 ): void {
-  app.get("/dapr/subscribe", guarded(deps.daprAuth, (c) => c.json([toSubscription(definition)])));
-  app.post(OTHER_EVENTS_PATH, guarded(deps.daprAuth, (c) => reply(c, "SUCCESS")));
+  app.get("/dapr/subscribe", deps.daprAuth, (c) => c.json([toSubscription(definition)]));
+  app.post(OTHER_EVENTS_PATH, deps.daprAuth, (c) => reply(c, "SUCCESS"));
 
   const deliver = createEventDelivery(definition, handler, deps);
-  app.post(subscriberPath(definition.trigger), guarded(deps.daprAuth, async (c) => {
+  // Served by node-listener.ts in production; this route is what app.request() and a
+  // request without the right dapr-api-token reach.
+  app.post(subscriberPath(definition.trigger), deps.daprAuth, async (c) => {
     let text: string | undefined;
     try {
       text = await readBodyText(c, MAX_EVENT_BYTES);
@@ -153,5 +138,5 @@ export function mountTopicFunction<T extends TopicTrigger>(
       text = undefined; // over the size limit, or the connection broke: dropped
     }
     return reply(c, await deliver(text));
-  }));
+  });
 }
