@@ -31,8 +31,8 @@ function unauthorized(detail: string, error?: "invalid_token"): HttpProblem {
 export function jwtAuth(options: AuthOptions): MiddlewareHandler<{ Variables: AuthVariables }> {
   // The HS256 secret is imported once: given raw bytes, jose imports them into a
   // WebCrypto key on every verification (~50 µs of CPU per request).
-  let key: CryptoKey | JWTVerifyGetKey | Promise<CryptoKey> = options.secret
-    ? importHmacKey(options.secret).then((imported) => (key = imported))
+  const key: Promise<CryptoKey> | JWTVerifyGetKey = options.secret
+    ? importHmacKey(options.secret)
     : options.jwksUrl
       ? createRemoteJWKSet(new URL(options.jwksUrl))
       : missingKey();
@@ -46,8 +46,8 @@ export function jwtAuth(options: AuthOptions): MiddlewareHandler<{ Variables: Au
     const header = c.req.header("authorization");
     const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
     if (!match?.[1]) throw unauthorized("A bearer token is required.");
-    // Resolved after the first request; a key that cannot be imported is a 500, not a 401.
-    const verifyKey = key instanceof Promise ? await key : key;
+    // Outside the try: a key that cannot be imported is a 500, not a 401.
+    const verifyKey = typeof key === "function" ? key : await key;
     let subject: string | undefined;
     try {
       const { payload } = await jwtVerify(match[1], verifyKey as CryptoKey, verifyOptions);
