@@ -2,6 +2,7 @@
  * What `npm start` prints once everything answers: where to go, what runs,
  * and a request to paste.
  */
+import { eventTypesOf } from "../runtime/topic-trigger.js";
 import type { FunctionDefinition } from "../runtime/types.js";
 
 export interface BannerInput {
@@ -18,7 +19,7 @@ function describeTrigger({ trigger }: FunctionDefinition): string {
     case "http":
       return `${trigger.method.toUpperCase().padEnd(6)} ${trigger.path}`;
     case "topic":
-      return `topic  ${trigger.topic} (${trigger.eventType})`;
+      return `topic  ${trigger.topic} (${eventTypesOf(trigger).join(", ")})`;
     case "binding":
       return `cron   ${trigger.binding}`;
   }

@@ -11,7 +11,7 @@ import { daprApiToken } from "./dapr-token.js";
 import { defineFunction } from "./define.js";
 import { PoisonEventError, RetryableError } from "./errors.js";
 import { REPLY_BODIES, createEventDelivery, mountTopicFunction, subscriberPath, toDaprStatus, toSubscription } from "./topic-trigger.js";
-import type { EventContext, EventHandler, ReceivedEvent } from "./types.js";
+import type { EventContext, EventHandler } from "./types.js";
 import type { UnitOfWork } from "./unit-of-work.js";
 
 describe("toSubscription", () => {
@@ -19,7 +19,7 @@ describe("toSubscription", () => {
     expect(toSubscription(onTaskCompleted)).toEqual({
       pubsubname: "pubsub",
       topic: "tasks",
-      routes: { rules: [{ match: 'event.type == "task.completed"', path: "/events/task.completed" }], default: "/events/other" },
+      routes: { rules: [{ match: 'event.type == "task.completed"', path: "/events/tasks" }], default: "/events/other" },
       deadLetterTopic: "tasks-dlq",
     });
   });
@@ -28,7 +28,7 @@ describe("toSubscription", () => {
     expect(toSubscription(sendReminder)).toEqual({
       pubsubname: "pubsub",
       topic: "reminders",
-      routes: { rules: [{ match: 'event.type == "reminder.due"', path: "/events/reminder.due" }], default: "/events/other" },
+      routes: { rules: [{ match: 'event.type == "reminder.due"', path: "/events/reminders" }], default: "/events/other" },
       deadLetterTopic: "reminders-dlq",
     });
   });
@@ -47,6 +47,16 @@ describe("toSubscription", () => {
     for (const other of ["task.created", "task.updated", "task.deleted", "task.completed.v2", ""]) {
       expect(evaluate(rule!.match, { event: { type: other } }), other).toBe(false);
     }
+  });
+
+  it("routes every type of a several-type trigger to its one subscriber path, each with its own rule", () => {
+    const trigger = { kind: "topic", pubsub: "pubsub", topic: "things", events: { "a.b": z.object({}), "c.d": z.object({}) }, deadLetterTopic: "dlq" } as const;
+    const { routes } = toSubscription(defineFunction({ name: "x", appId: "x", port: 1, description: "x", trigger }));
+    expect(routes.rules).toEqual([
+      { match: 'event.type == "a.b"', path: "/events/things" },
+      { match: 'event.type == "c.d"', path: "/events/things" },
+    ]);
+    expect(routes.default).toBe("/events/other");
   });
 
   it("uses the path the subscriber route is mounted on", () => {
@@ -78,9 +88,15 @@ describe("the subscriber route", () => {
     appId: "on-thing",
     port: 1,
     description: "test",
-    trigger: { kind: "topic", pubsub: "pubsub", topic: "things", eventType: "thing.happened", data: z.object({ n: z.number() }), deadLetterTopic: "things-dlq" },
+    trigger: {
+      kind: "topic",
+      pubsub: "pubsub",
+      topic: "things",
+      events: { "thing.happened": z.object({ n: z.number() }), "thing.gone": z.object({ why: z.string() }) },
+      deadLetterTopic: "things-dlq",
+    },
   });
-  type Thing = ReceivedEvent<{ n: number }>;
+  type Thing = Parameters<EventHandler<typeof thingHappened.trigger>>[0];
 
   function setup(handler: (event: Thing, ctx: EventContext) => Promise<void>, log = pino({ level: "silent" })) {
     const processed = new Set<string>();
@@ -111,18 +127,26 @@ describe("the subscriber route", () => {
     const seen: Thing[] = [];
     const { app, processed } = setup(async (e) => void seen.push(e));
     const sent = event({ n: 42 });
-    expect(await deliver(app, "/events/thing.happened", sent)).toBe("SUCCESS");
+    expect(await deliver(app, "/events/things", sent)).toBe("SUCCESS");
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ id: sent.id, type: "thing.happened", data: { n: 42 } });
     expect([...processed]).toEqual([`on-thing/${sent.id}`]);
+  });
+
+  it("hands each of its types to the handler, each data checked against its own type's schema", async () => {
+    const seen: Thing[] = [];
+    const { app } = setup(async (e) => void seen.push(e));
+    expect(await deliver(app, "/events/things", event({ why: "done" }, "thing.gone"))).toBe("SUCCESS");
+    expect(await deliver(app, "/events/things", event({ n: 1 }, "thing.gone"))).toBe("DROP");
+    expect(seen.map((e) => [e.type, e.data])).toEqual([["thing.gone", { why: "done" }]]);
   });
 
   it("acknowledges a redelivery of a processed event with SUCCESS without running the handler again", async () => {
     let runs = 0;
     const { app } = setup(async () => void runs++);
     const sent = event();
-    expect(await deliver(app, "/events/thing.happened", sent)).toBe("SUCCESS");
-    expect(await deliver(app, "/events/thing.happened", sent)).toBe("SUCCESS");
+    expect(await deliver(app, "/events/things", sent)).toBe("SUCCESS");
+    expect(await deliver(app, "/events/things", sent)).toBe("SUCCESS");
     expect(runs).toBe(1);
   });
 
@@ -136,7 +160,7 @@ describe("the subscriber route", () => {
   ])("drops %s without running the handler", async (_what, body) => {
     let runs = 0;
     const { app, processed } = setup(async () => void runs++);
-    expect(await deliver(app, "/events/thing.happened", body)).toBe("DROP");
+    expect(await deliver(app, "/events/things", body)).toBe("DROP");
     expect(runs).toBe(0);
     expect(processed.size).toBe(0);
   });
@@ -149,10 +173,10 @@ describe("the subscriber route", () => {
       if (fail) throw new Error("database went away");
     });
     const sent = event();
-    expect(await deliver(app, "/events/thing.happened", sent)).toBe("RETRY");
+    expect(await deliver(app, "/events/things", sent)).toBe("RETRY");
     expect(processed.size).toBe(0);
     fail = false;
-    expect(await deliver(app, "/events/thing.happened", sent)).toBe("SUCCESS");
+    expect(await deliver(app, "/events/things", sent)).toBe("SUCCESS");
     expect(runs).toBe(2);
   });
 
@@ -160,7 +184,7 @@ describe("the subscriber route", () => {
     const { app } = setup(async () => {
       throw new PoisonEventError("refers to nothing");
     });
-    expect(await deliver(app, "/events/thing.happened", event())).toBe("DROP");
+    expect(await deliver(app, "/events/things", event())).toBe("DROP");
   });
 
   it("gives the handler a logger bound to the event's id and traceparent, and logs a drop the same way", async () => {
@@ -169,9 +193,9 @@ describe("the subscriber route", () => {
     const { app } = setup(async (_event, ctx) => ctx.log.info("handled"), log);
     const traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
     const sent = { ...event(), traceparent };
-    expect(await deliver(app, "/events/thing.happened", sent)).toBe("SUCCESS");
+    expect(await deliver(app, "/events/things", sent)).toBe("SUCCESS");
     const poison = { ...event({ n: "one" }), traceparent };
-    expect(await deliver(app, "/events/thing.happened", poison)).toBe("DROP");
+    expect(await deliver(app, "/events/things", poison)).toBe("DROP");
     expect(lines).toEqual([
       expect.objectContaining({ msg: "handled", ceId: sent.id, traceparent }),
       expect.objectContaining({ msg: "event dropped", ceId: poison.id, traceparent, level: 40 }),
@@ -182,7 +206,7 @@ describe("the subscriber route", () => {
     const lines: string[] = [];
     const log = pino({ level: "info" }, { write: (line: string) => void lines.push(line) });
     const { app } = setup(async () => {}, log);
-    expect(await deliver(app, "/events/thing.happened", event())).toBe("SUCCESS");
+    expect(await deliver(app, "/events/things", event())).toBe("SUCCESS");
     expect(lines).toEqual([]);
   });
 
@@ -200,7 +224,7 @@ describe("the subscriber route", () => {
 
   it("answers with Dapr's reply bodies, byte for byte", async () => {
     const { app } = setup(async () => {});
-    const res = await app.request("/events/thing.happened", { method: "POST", body: JSON.stringify(event()) });
+    const res = await app.request("/events/things", { method: "POST", body: JSON.stringify(event()) });
     expect(res.headers.get("content-type")).toBe("application/json");
     expect(await res.text()).toBe(REPLY_BODIES.SUCCESS);
     expect(REPLY_BODIES).toEqual({ SUCCESS: '{"status":"SUCCESS"}', RETRY: '{"status":"RETRY"}', DROP: '{"status":"DROP"}' });

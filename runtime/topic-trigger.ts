@@ -31,15 +31,20 @@ function reply(c: Context, status: DaprStatus): Response {
   return c.body(REPLY_BODIES[status], 200, { "Content-Type": "application/json" });
 }
 
+/** One route for every event type the function handles. */
 export function subscriberPath(trigger: TopicTrigger): string {
-  return `/events/${trigger.eventType}`;
+  return `/events/${trigger.topic}`;
+}
+
+export function eventTypesOf(trigger: TopicTrigger): string[] {
+  return Object.keys(trigger.events);
 }
 
 /** Where the other event types of the topic go: acknowledged, nothing else. */
 export const OTHER_EVENTS_PATH = "/events/other";
 
 /**
- * One rule for the function's event type, and a default route that acknowledges
+ * One rule per event type the function handles, and a default route that acknowledges
  * the rest: Dapr sends an event that matches no route to the dead-letter topic,
  * which would fill it with every healthy event of the other types.
  */
@@ -47,7 +52,10 @@ export function toSubscription({ trigger }: FunctionDefinition<TopicTrigger>): D
   return {
     pubsubname: trigger.pubsub,
     topic: trigger.topic,
-    routes: { rules: [{ match: `event.type == "${trigger.eventType}"`, path: subscriberPath(trigger) }], default: OTHER_EVENTS_PATH },
+    routes: {
+      rules: eventTypesOf(trigger).map((type) => ({ match: `event.type == "${type}"`, path: subscriberPath(trigger) })),
+      default: OTHER_EVENTS_PATH,
+    },
     deadLetterTopic: trigger.deadLetterTopic,
   };
 }
@@ -69,13 +77,14 @@ function readEvent<T extends TopicTrigger>(trigger: T, body: unknown): ReceivedE
   } catch (error) {
     throw new PoisonEventError(`not a CloudEvent 1.0: ${(error as Error).message}`);
   }
-  if (envelope.type !== trigger.eventType) {
-    throw new PoisonEventError(`unexpected event type ${envelope.type}; this function handles ${trigger.eventType}`);
+  const schema = Object.hasOwn(trigger.events, envelope.type) ? trigger.events[envelope.type] : undefined;
+  if (!schema) {
+    throw new PoisonEventError(`unexpected event type ${envelope.type}; this function handles ${eventTypesOf(trigger).join(", ")}`);
   }
-  const data = trigger.data.safeParse(envelope.data);
+  const data = schema.safeParse(envelope.data);
   if (!data.success) {
     const where = data.error.issues.map((i) => `data.${i.path.join(".")}: ${i.message}`).join("; ");
-    throw new PoisonEventError(`data does not match ${trigger.eventType}: ${where}`);
+    throw new PoisonEventError(`data does not match ${envelope.type}: ${where}`);
   }
   return { ...envelope, data: data.data } as ReceivedEvent<unknown>;
 }

@@ -26,10 +26,12 @@ export interface TopicTrigger {
   kind: "topic";
   pubsub: string;
   topic: string;
-  /** Only this CloudEvent type is routed to the function; Dapr filters the rest. */
-  eventType: string;
-  /** Schema of the CloudEvent's `data`; an event that fails it is dropped. */
-  data: z.ZodType;
+  /**
+   * The CloudEvent types routed to the function, each with the schema of its
+   * `data` (an event whose data fails it is dropped). Dapr routes the topic's
+   * other types to a route that only acknowledges them.
+   */
+  events: Readonly<Record<string, z.ZodType>>;
   deadLetterTopic: string;
 }
 
@@ -89,7 +91,14 @@ export interface EventContext extends InvocationContext {
   emit: Emit;
 }
 
-export type EventHandler<T extends TopicTrigger> = (event: ReceivedEvent<z.output<T["data"]>>, ctx: EventContext) => Promise<void>;
+type EventTypeOf<T extends TopicTrigger> = keyof T["events"] & string;
+
+/** One of the trigger's events as delivered: a union over its types, narrowed by `type`. */
+export type TriggerEvent<T extends TopicTrigger> = {
+  [K in EventTypeOf<T>]: ReceivedEvent<z.output<T["events"][K]>> & { type: K };
+}[EventTypeOf<T>];
+
+export type EventHandler<T extends TopicTrigger> = (event: TriggerEvent<T>, ctx: EventContext) => Promise<void>;
 
 /** Returns a short summary for the log and the binding's response body. */
 export type BindingHandler = (ctx: InvocationContext) => Promise<Record<string, unknown>>;

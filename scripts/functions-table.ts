@@ -5,6 +5,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { FUNCTIONS } from "../functions/catalog.js";
+import { eventTypesOf } from "../runtime/topic-trigger.js";
 import type { FunctionDefinition } from "../runtime/types.js";
 
 const README = fileURLToPath(new URL("../README.md", import.meta.url));
@@ -16,7 +17,7 @@ function describeTrigger({ trigger }: FunctionDefinition): string {
     case "http":
       return `HTTP \`${trigger.method.toUpperCase()} ${trigger.path}\``;
     case "topic":
-      return `topic \`${trigger.topic}\`, type \`${trigger.eventType}\` (dead letters → \`${trigger.deadLetterTopic}\`)`;
+      return `topic \`${trigger.topic}\`, ${eventTypesOf(trigger).map((type) => `\`${type}\``).join(", ")} (dead letters → \`${trigger.deadLetterTopic}\`)`;
     case "binding":
       return `cron input binding \`${trigger.binding}\``;
   }

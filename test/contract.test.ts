@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FUNCTIONS } from "../functions/catalog.js";
 import type { FunctionRuntime } from "../runtime/app.js";
-import { toSubscription } from "../runtime/topic-trigger.js";
+import { eventTypesOf, subscriberPath, toSubscription } from "../runtime/topic-trigger.js";
 import { toHonoPath } from "../runtime/http-trigger.js";
 import type { BindingTrigger, FunctionDefinition, HttpTrigger, TopicTrigger } from "../runtime/types.js";
 import { createTestDatabase, createUnreachableDatabase, type TestDatabase } from "./database.js";
@@ -107,7 +107,7 @@ describe.each(FUNCTIONS.map((definition) => [definition.name, definition] as con
 
   if (definition.trigger.kind === "topic") {
     const trigger: TopicTrigger = definition.trigger;
-    const route = `/events/${trigger.eventType}`;
+    const route = subscriberPath(trigger);
 
     it("serves exactly its subscription on GET /dapr/subscribe", async () => {
       const res = await appOf(definition).request("/dapr/subscribe");
@@ -121,7 +121,7 @@ describe.each(FUNCTIONS.map((definition) => [definition.name, definition] as con
 
     it("never answers 404 on its route, whatever arrives", async () => {
       const app = appOf(definition);
-      for (const body of ["", "null", "[]", JSON.stringify({ specversion: "1.0" }), JSON.stringify({ specversion: "1.0", id: "x", source: "/s", type: trigger.eventType, data: {} })]) {
+      for (const body of ["", "null", "[]", JSON.stringify({ specversion: "1.0" }), JSON.stringify({ specversion: "1.0", id: "x", source: "/s", type: eventTypesOf(trigger)[0], data: {} })]) {
         const res = await app.request(route, { method: "POST", headers: { "content-type": "text/plain" }, body });
         expect(res.status, body).toBe(200);
         expect(await res.json()).toEqual({ status: "DROP" });
@@ -158,7 +158,7 @@ describe.each(FUNCTIONS.map((definition) => [definition.name, definition] as con
       definition.trigger.kind === "topic"
         ? [
             ["GET", "/dapr/subscribe"],
-            ["POST", `/events/${definition.trigger.eventType}`, "{}"],
+            ["POST", subscriberPath(definition.trigger), "{}"],
           ]
         : definition.trigger.kind === "binding"
           ? [

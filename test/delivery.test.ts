@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { onReminderDue } from "../functions/on-reminder-due/definition.js";
 import { createOnReminderDueHandler } from "../functions/on-reminder-due/handler.js";
 import { onTaskCompleted } from "../functions/on-task-completed/definition.js";
+import { subscriberPath } from "../runtime/topic-trigger.js";
 import { createOnTaskCompletedHandler } from "../functions/on-task-completed/handler.js";
 import { relayOutbox } from "../functions/relay-outbox/definition.js";
 import { createRelayOutboxHandler } from "../functions/relay-outbox/handler.js";
@@ -34,7 +35,7 @@ function replicaDb(): Database {
   return db;
 }
 
-const ROUTE = "/events/task.completed";
+const ROUTE = subscriberPath(onTaskCompleted.trigger);
 const ageOutbox = () => database.prisma.$executeRaw`UPDATE outbox_events SET created_at = created_at - interval '1 minute' WHERE published_at IS NULL`;
 
 /** Creates a daily task, completes it, and returns the task.completed event completeTask published. */

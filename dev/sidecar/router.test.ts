@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TOPIC_FUNCTIONS } from "../../functions/catalog.js";
-import { OTHER_EVENTS_PATH, toSubscription as daprSubscriptionOf } from "../../runtime/topic-trigger.js";
+import { OTHER_EVENTS_PATH, eventTypesOf, subscriberPath, toSubscription as daprSubscriptionOf } from "../../runtime/topic-trigger.js";
 import { createRouter } from "./router.js";
 import { toSubscription } from "./subscriptions.js";
 
@@ -36,11 +36,11 @@ describe("createRouter", () => {
 });
 
 describe("toSubscription", () => {
-  it("reads taskfn's own subscriptions: the function's event type to its handler, the topic's other types to the default route", () => {
+  it("reads taskfn's own subscriptions: the function's event types to its handler, the topic's other types to the default route", () => {
     for (const definition of TOPIC_FUNCTIONS) {
       const subscription = toSubscription(definition.appId, daprSubscriptionOf(definition));
       expect(subscription).toMatchObject({ appId: definition.appId, topic: definition.trigger.topic, deadLetterTopic: definition.trigger.deadLetterTopic });
-      expect(subscription.route({ type: definition.trigger.eventType })).toBe(`/events/${definition.trigger.eventType}`);
+      for (const type of eventTypesOf(definition.trigger)) expect(subscription.route({ type })).toBe(subscriberPath(definition.trigger));
       expect(subscription.route({ type: "something.else" })).toBe(OTHER_EVENTS_PATH);
     }
   });

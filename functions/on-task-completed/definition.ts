@@ -12,8 +12,7 @@ export const onTaskCompleted = defineFunction({
     kind: "topic",
     pubsub: PUBSUB_NAME,
     topic: TOPICS.tasks,
-    eventType: "task.completed",
-    data: TaskJson,
+    events: { "task.completed": TaskJson },
     deadLetterTopic: DEAD_LETTER_TOPICS.tasks,
   },
 });

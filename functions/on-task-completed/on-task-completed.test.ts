@@ -5,9 +5,10 @@ import { completedEvent, deliver, taskJson } from "../../test/events.js";
 import { createTaskApi, publishedOfType, type TaskApi } from "../../test/fixtures.js";
 import { createRecordingDapr, createTestApp, createTestRuntime, type RecordingDapr } from "../../test/runtime.js";
 import { onTaskCompleted } from "./definition.js";
+import { subscriberPath } from "../../runtime/topic-trigger.js";
 import { createOnTaskCompletedHandler } from "./handler.js";
 
-const ROUTE = "/events/task.completed";
+const ROUTE = subscriberPath(onTaskCompleted.trigger);
 
 let database: TestDatabase;
 let api: TaskApi;

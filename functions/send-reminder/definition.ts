@@ -11,8 +11,7 @@ export const sendReminder = defineFunction({
     kind: "topic",
     pubsub: PUBSUB_NAME,
     topic: TOPICS.reminders,
-    eventType: "reminder.due",
-    data: ReminderDueData,
+    events: { "reminder.due": ReminderDueData },
     deadLetterTopic: DEAD_LETTER_TOPICS.reminders,
   },
 });

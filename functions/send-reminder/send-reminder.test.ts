@@ -7,9 +7,10 @@ import { countRows, createTestDatabase, type TestDatabase } from "../../test/dat
 import { DAPR_DELIVERY_FIELDS, deliver } from "../../test/events.js";
 import { createRecordingDapr, createTestApp, createTestRuntime, type RecordingDapr } from "../../test/runtime.js";
 import { REMINDER_WEBHOOK_BINDING, sendReminder } from "./definition.js";
+import { subscriberPath } from "../../runtime/topic-trigger.js";
 import { createSendReminderHandler } from "./handler.js";
 
-const ROUTE = "/events/reminder.due";
+const ROUTE = subscriberPath(sendReminder.trigger);
 
 let database: TestDatabase;
 beforeAll(async () => {
