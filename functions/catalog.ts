@@ -6,9 +6,11 @@ import { completeTask } from "./complete-task/definition.js";
 import { createTask } from "./create-task/definition.js";
 import { deleteTask } from "./delete-task/definition.js";
 import { getTask } from "./get-task/definition.js";
+import { getTaskHistory } from "./get-task-history/definition.js";
 import { listTasks } from "./list-tasks/definition.js";
 import { onReminderDue } from "./on-reminder-due/definition.js";
 import { onTaskCompleted } from "./on-task-completed/definition.js";
+import { recordTaskHistory } from "./record-task-history/definition.js";
 import { relayOutbox } from "./relay-outbox/definition.js";
 import { sendReminder } from "./send-reminder/definition.js";
 import { updateTask } from "./update-task/definition.js";
@@ -21,7 +23,9 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   updateTask,
   completeTask,
   deleteTask,
+  getTaskHistory,
   onTaskCompleted,
+  recordTaskHistory,
   onReminderDue,
   sendReminder,
   relayOutbox,

@@ -138,7 +138,7 @@ const CLIENT_SIDE_DEFAULTS = new Set(["uuid", "cuid", "nanoid", "ulid"]);
 
 describe("schema.prisma ↔ migrations", () => {
   it("the schema parses and has models", () => {
-    expect(datamodel.models.map((m) => m.name).sort()).toEqual(["OutboxEvent", "ProcessedEvent", "Task"]);
+    expect(datamodel.models.map((m) => m.name).sort()).toEqual(["OutboxEvent", "ProcessedEvent", "Task", "TaskHistory"]);
   });
 
   it("every table the migrations create belongs to a model, and every model has its table", () => {

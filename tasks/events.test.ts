@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { taskJson } from "../test/events.js";
-import { DEAD_LETTER_TOPICS, EVENT_TYPES, ReminderDueData, TaskDeletedData, taskfnEvent, TOPICS } from "./events.js";
+import { DEAD_LETTER_TOPICS, EVENT_TYPES, ReminderDueData, TASK_EVENTS, TaskDeletedData, taskfnEvent, TOPICS } from "./events.js";
 import { TaskJson } from "./task-schema.js";
 
 const task = taskJson({ userId: "alice", dueAt: "2025-06-02T09:00:00.000Z", recurrence: "FREQ=DAILY" });
@@ -22,9 +22,21 @@ describe("event types", () => {
     expect(DEAD_LETTER_TOPICS).toEqual({ tasks: "tasks-dlq", reminders: "reminders-dlq" });
   });
 
-  it.each(["task.created", "task.updated", "task.completed"] as const)("%s carries the whole task as the API shows it", (type) => {
+  it.each(["task.created", "task.completed"] as const)("%s carries the whole task as the API shows it", (type) => {
     expect(EVENT_TYPES[type].data).toBe(TaskJson);
     expect(TaskJson.safeParse(task).success).toBe(true);
+  });
+
+  it("task.updated carries the whole task and what the update changed, field by field", () => {
+    const changes = { title: { from: "a", to: "b" }, tags: { from: [], to: ["x"] }, dueAt: { from: "2030-01-01T00:00:00.000Z", to: null } };
+    expect(EVENT_TYPES["task.updated"].data.parse({ ...task, changes })).toEqual({ ...task, changes });
+    expect(EVENT_TYPES["task.updated"].data.safeParse(task).success).toBe(false);
+    expect(EVENT_TYPES["task.updated"].data.safeParse({ ...task, changes: { id: { from: "a", to: "b" } } }).success).toBe(false);
+  });
+
+  it("TASK_EVENTS is every type on the tasks topic with its data schema", () => {
+    expect(Object.keys(TASK_EVENTS).sort()).toEqual(["task.completed", "task.created", "task.deleted", "task.updated"]);
+    for (const [type, schema] of Object.entries(TASK_EVENTS)) expect(schema).toBe(EVENT_TYPES[type as keyof typeof EVENT_TYPES].data);
   });
 
   it("task.deleted carries only the id and the owner", () => {

@@ -18,7 +18,7 @@ import { authHeaders, createRecordingDapr, createTestRuntime, type RecordingDapr
 
 export type Body = Record<string, unknown>;
 
-/** The six HTTP functions on one database, called as `user` (whose token it sends). */
+/** The HTTP functions on one database, called as `user` (whose token it sends). */
 export interface TaskApi {
   dapr: RecordingDapr;
   runtime: FunctionRuntime;
@@ -28,6 +28,7 @@ export interface TaskApi {
   update(user: string, taskId: string, body: Body, owner?: string): Promise<Response>;
   complete(user: string, taskId: string, owner?: string): Promise<Response>;
   delete(user: string, taskId: string, owner?: string): Promise<Response>;
+  history(user: string, taskId: string, query?: Record<string, string>, owner?: string): Promise<Response>;
   /** createTask, asserting 201; returns the task. */
   newTask(user: string, body?: Body): Promise<TaskJson>;
 }
@@ -42,6 +43,7 @@ export function createTaskApi(db: Database, dapr: RecordingDapr = createRecordin
     update: appOf("updateTask"),
     complete: appOf("completeTask"),
     delete: appOf("deleteTask"),
+    history: appOf("getTaskHistory"),
   };
   // `owner` is the user in the path; it defaults to the caller.
   const path = (owner: string, taskId?: string) => `/api/${encodeURIComponent(owner)}/tasks${taskId ? `/${taskId}` : ""}`;
@@ -57,6 +59,7 @@ export function createTaskApi(db: Database, dapr: RecordingDapr = createRecordin
     update: (user, taskId, body, owner = user) => send(apps.update, user, "PATCH", path(owner, taskId), body),
     complete: (user, taskId, owner = user) => send(apps.complete, user, "POST", `${path(owner, taskId)}/complete`),
     delete: (user, taskId, owner = user) => send(apps.delete, user, "DELETE", path(owner, taskId)),
+    history: (user, taskId, query = {}, owner = user) => send(apps.history, user, "GET", `${path(owner, taskId)}/history?${new URLSearchParams(query)}`),
     async newTask(user, body = { title: "A task" }) {
       const res = await api.create(user, body);
       expect(res.status, await res.clone().text()).toBe(201);

@@ -14,12 +14,16 @@ import { deleteTask } from "../functions/delete-task/definition.js";
 import { createDeleteTaskHandler } from "../functions/delete-task/handler.js";
 import { getTask } from "../functions/get-task/definition.js";
 import { createGetTaskHandler } from "../functions/get-task/handler.js";
+import { getTaskHistory } from "../functions/get-task-history/definition.js";
+import { createGetTaskHistoryHandler } from "../functions/get-task-history/handler.js";
 import { listTasks } from "../functions/list-tasks/definition.js";
 import { createListTasksHandler } from "../functions/list-tasks/handler.js";
 import { onReminderDue } from "../functions/on-reminder-due/definition.js";
 import { createOnReminderDueHandler } from "../functions/on-reminder-due/handler.js";
 import { onTaskCompleted } from "../functions/on-task-completed/definition.js";
 import { createOnTaskCompletedHandler } from "../functions/on-task-completed/handler.js";
+import { recordTaskHistory } from "../functions/record-task-history/definition.js";
+import { createRecordTaskHistoryHandler } from "../functions/record-task-history/handler.js";
 import { relayOutbox } from "../functions/relay-outbox/definition.js";
 import { createRelayOutboxHandler } from "../functions/relay-outbox/handler.js";
 import { sendReminder } from "../functions/send-reminder/definition.js";
@@ -46,7 +50,9 @@ export const HANDLER_FACTORIES: Readonly<Record<string, TestableFunction>> = Obj
     testable(updateTask, createUpdateTaskHandler),
     testable(completeTask, createCompleteTaskHandler),
     testable(deleteTask, createDeleteTaskHandler),
+    testable(getTaskHistory, createGetTaskHistoryHandler),
     testable(onTaskCompleted, createOnTaskCompletedHandler),
+    testable(recordTaskHistory, createRecordTaskHistoryHandler),
     testable(onReminderDue, (runtime) => createOnReminderDueHandler(runtime)),
     testable(sendReminder, createSendReminderHandler),
     testable(relayOutbox, (runtime) => createRelayOutboxHandler(runtime)),

@@ -2,6 +2,7 @@ import type { FunctionRuntime } from "../../runtime/app.js";
 import type { HttpHandler } from "../../runtime/types.js";
 import { taskfnEvent } from "../../tasks/events.js";
 import { invalidTask, taskNotFound } from "../../tasks/task-problems.js";
+import { diffTask } from "../../tasks/task-changes.js";
 import { recurrenceProblem } from "../../tasks/task-input.js";
 import { findTaskForUpdate, toTaskJson, updateTask as updateTaskRow } from "../../tasks/task-store.js";
 import type { updateTask } from "./definition.js";
@@ -15,7 +16,7 @@ export function createUpdateTaskHandler({ uow }: FunctionRuntime): HttpHandler<t
       const problem = recurrenceProblem(merged);
       if (problem) throw invalidTask("body.dueAt", problem);
       const json = toTaskJson(await updateTaskRow(tx, current, body));
-      emit(taskfnEvent("task.updated", json.id, json.userId, json));
+      emit(taskfnEvent("task.updated", json.id, json.userId, { ...json, changes: diffTask(toTaskJson(current), json) }));
       return json;
     });
     return { status: 200, body: task };
