@@ -79,9 +79,9 @@ describe.each(selected)("$name", (driver) => {
 
   // Dapr 1.18 dead-letters an event that matches no route: the subscriptions' default route
   // acknowledges the types a function does not handle, so healthy events never reach tasks-dlq.
-  it("1b. an event type no function handles stays off tasks-dlq", async () => {
+  it("1b. an event type onTaskCompleted does not handle stays off tasks-dlq", async () => {
     const api = await userApi(target, userId("not-dead"));
-    const task = await api.createTask({ title: "Nobody subscribes to task.created" });
+    const task = await api.createTask({ title: "onTaskCompleted does not subscribe to task.created" });
     const [record] = await eventually("its task.created", async () => {
       const found = withSubjects(await target.records(TOPICS.tasks), "task.created", [task.id]);
       return found.length > 0 ? found : undefined;
@@ -108,6 +108,25 @@ describe.each(selected)("$name", (driver) => {
       expect(await settledCount("tasks of the series", 2, async () => (await api.listTasks()).length)).toBe(2);
       const created = withSubjects(await target.records(TOPICS.tasks), "task.created", [next.id]);
       expect(created.map((record) => [record.key, cloudEventOf(record).source])).toEqual([[api.userId, "/taskfn/onTaskCompleted"]]);
+    });
+
+    it("is seen by both consumer groups: onTaskCompleted creates the next instance and recordTaskHistory records the completion", async () => {
+      const { api, completed, next } = await completeRecurring("fan-out");
+      const [event] = withSubjects(await target.records(TOPICS.tasks), "task.completed", [completed.id]).map(cloudEventOf);
+      const history = await eventually("task.completed in the history", async () => {
+        const entries = await api.taskHistory(completed.id);
+        return entries.some((entry) => entry.type === "task.completed") ? entries : undefined;
+      });
+      expect(history.map((entry) => [entry.eventId, entry.type])).toEqual([
+        [expect.any(String), "task.created"],
+        [event!.id, "task.completed"],
+      ]);
+      expect(history[1]!.changes).toEqual({ completed: { from: false, to: true }, completedAt: { from: null, to: completed.completedAt } });
+      const nextHistory = await eventually("the next instance's task.created in its history", async () => {
+        const entries = await api.taskHistory(next.id);
+        return entries.length > 0 ? entries : undefined;
+      });
+      expect(nextHistory.map((entry) => entry.type)).toEqual(["task.created"]);
     });
 
     it.runIf(driver.holdsTokens)("still creates exactly one when the same task.completed is published again by hand", async () => {

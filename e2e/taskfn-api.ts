@@ -2,6 +2,7 @@
  * The taskfn HTTP API as one user calls it: bearer token, JSON, and the
  * answer checked against the same schema that documents the API.
  */
+import { HistoryPage, type HistoryEntry } from "../tasks/task-history.js";
 import { TaskJson, TaskPage } from "../tasks/task-schema.js";
 import type { Target } from "./target.js";
 
@@ -13,6 +14,8 @@ export interface UserApi {
   completeTask(taskId: string): Promise<TaskJson>;
   /** Every task of the user, open and completed. */
   listTasks(): Promise<TaskJson[]>;
+  /** The first page (up to 100 entries) of a task's history. */
+  taskHistory(taskId: string): Promise<HistoryEntry[]>;
 }
 
 /** Sends the request and returns the JSON body, or throws with the status and body when the status is not `expected`. */
@@ -37,6 +40,9 @@ export async function userApi(target: Target, userId: string): Promise<UserApi> 
     },
     async listTasks() {
       return TaskPage.parse(await callJson(`${target.gatewayUrl}${tasks}?status=all&limit=100`, { headers }, 200)).items;
+    },
+    async taskHistory(taskId) {
+      return HistoryPage.parse(await callJson(`${target.gatewayUrl}${tasks}/${taskId}/history?limit=100`, { headers }, 200)).items;
     },
   };
 }
