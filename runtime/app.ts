@@ -6,9 +6,10 @@ import { mountBindingFunction } from "./binding-trigger.js";
 import { PUBSUB_NAME, type DaprClient } from "./dapr-client.js";
 import { daprApiToken } from "./dapr-token.js";
 import { isTransientDatabaseError, sql, type Database } from "./database.js";
-import { mountHttpFunction } from "./http-trigger.js";
+import { invocationOf, mountHttpFunction } from "./http-trigger.js";
 import { HttpProblem, problemResponse } from "./problem.js";
 import { mountTopicFunction } from "./topic-trigger.js";
+import { contextOnlyTracer, type Tracer } from "./tracing.js";
 import type { BindingTrigger, FunctionDefinition, HandlerFor, HttpTrigger, Trigger, TopicTrigger, EventHandler, HttpHandler, BindingHandler } from "./types.js";
 import { createUnitOfWork, type UnitOfWork } from "./unit-of-work.js";
 
@@ -18,11 +19,15 @@ export interface FunctionRuntime {
   dapr: DaprClient;
   uow: UnitOfWork;
   log: Logger;
+  tracer: Tracer;
 }
 
 /** The runtime of the function named `name`: everything it emits has the source `/taskfn/<name>`. */
-export function createFunctionRuntime(name: string, { db, dapr, log }: Omit<FunctionRuntime, "uow">): FunctionRuntime {
-  return { db, dapr, log, uow: createUnitOfWork({ db, dapr, pubsub: PUBSUB_NAME, log, source: `/taskfn/${name}` }) };
+export function createFunctionRuntime(
+  name: string,
+  { db, dapr, log, tracer = contextOnlyTracer }: Omit<FunctionRuntime, "uow" | "tracer"> & { tracer?: Tracer },
+): FunctionRuntime {
+  return { db, dapr, log, tracer, uow: createUnitOfWork({ db, dapr, pubsub: PUBSUB_NAME, log, tracer, source: `/taskfn/${name}` }) };
 }
 
 export interface AppSecurity {
@@ -53,8 +58,7 @@ export function createFunctionApp<T extends Trigger>(
   security: AppSecurity,
 ): Hono {
   const app = new Hono();
-  const { log } = runtime;
-  const ctx = { log };
+  const { log, tracer } = runtime;
   const daprAuth = daprApiToken({ token: security.appApiToken });
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
@@ -74,22 +78,24 @@ export function createFunctionApp<T extends Trigger>(
       if (!security.auth) throw new Error(`${definition.name}: HTTP functions need auth options`);
       mountHttpFunction(app, definition as FunctionDefinition<HttpTrigger>, handler as HttpHandler<HttpTrigger>, {
         auth: jwtAuth(security.auth),
-        ctx,
+        log,
+        tracer,
       });
       break;
     case "topic":
       mountTopicFunction(app, definition as FunctionDefinition<TopicTrigger>, handler as EventHandler<TopicTrigger>, {
         uow: runtime.uow,
         log,
+        tracer,
         daprAuth,
       });
       break;
     case "binding":
-      mountBindingFunction(app, definition as FunctionDefinition<BindingTrigger>, handler as BindingHandler, { ctx, daprAuth });
+      mountBindingFunction(app, definition as FunctionDefinition<BindingTrigger>, handler as BindingHandler, { log, tracer, daprAuth });
       break;
   }
 
   app.notFound(() => problemResponse(new HttpProblem(404, "No such route.")));
-  app.onError((error) => problemResponse(toProblem(error, log)));
+  app.onError((error, c) => problemResponse(toProblem(error, invocationOf(c)?.log ?? log)));
   return app;
 }

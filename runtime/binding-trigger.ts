@@ -1,5 +1,8 @@
 import type { Hono, MiddlewareHandler } from "hono";
-import type { BindingHandler, BindingTrigger, FunctionDefinition, InvocationContext } from "./types.js";
+import type { Logger } from "pino";
+import { readTraceContext } from "./trace-context.js";
+import type { Tracer } from "./tracing.js";
+import type { BindingHandler, BindingTrigger, FunctionDefinition } from "./types.js";
 
 /**
  * An input binding: Dapr POSTs each trigger to `/<binding>`. 200 acknowledges;
@@ -12,13 +15,23 @@ export function mountBindingFunction(
   app: Hono,
   definition: FunctionDefinition<BindingTrigger>,
   handler: BindingHandler,
-  deps: { ctx: InvocationContext; daprAuth: MiddlewareHandler },
+  deps: { log: Logger; tracer: Tracer; daprAuth: MiddlewareHandler },
 ): void {
   const path = `/${definition.trigger.binding}`;
   app.options(path, deps.daprAuth, (c) => c.body(null, 200));
   app.post(path, deps.daprAuth, async (c) => {
-    const summary = await handler(deps.ctx);
-    deps.ctx.log.info(summary, `${definition.name} done`);
-    return c.json(summary);
+    // A tick is a new trace unless Dapr (tracing on) sent its own context.
+    const span = deps.tracer.startSpan(`tick ${definition.trigger.binding}`, "server", readTraceContext(c.req.header("traceparent"), c.req.header("tracestate")));
+    const log = deps.log.child({ trace_id: span.traceId });
+    try {
+      const summary = await handler({ log, trace: span.context });
+      log.info(summary, `${definition.name} done`);
+      return c.json(summary);
+    } catch (error) {
+      span.fail((error as Error).message);
+      throw error;
+    } finally {
+      span.end();
+    }
   });
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { CloudEvent, ValidationError, type CloudEventV1 } from "cloudevents";
+import type { TraceContext } from "./trace-context.js";
 
 /** What a function says when it emits an event; the runtime adds the envelope. */
 export interface EventDraft {
@@ -34,6 +35,17 @@ export function buildCloudEvent(draft: EventDraft, source: string, now = new Dat
     true,
   );
   return event.toJSON() as TaskfnCloudEvent;
+}
+
+/**
+ * The event with the CloudEvents distributed-tracing extension (`traceparent`,
+ * `tracestate`), plus `traceid`, Dapr's older name for traceparent: Dapr 1.18
+ * keeps an envelope's trace attributes only when `traceid` is there, and
+ * otherwise writes its own over them, an empty one when its tracing is off
+ * (components-contrib pubsub/envelope.go FromCloudEvent).
+ */
+export function withTraceContext(event: TaskfnCloudEvent, { traceparent, tracestate }: TraceContext): TaskfnCloudEvent {
+  return { ...event, traceparent, traceid: traceparent, ...(tracestate ? { tracestate } : {}) };
 }
 
 /** The package's CloudEvents 1.0 check (its JSON schema, then every attribute name), run on the envelope as received. */

@@ -12,6 +12,7 @@
 import { Agent, request } from "node:http";
 import { urlToHttpOptions } from "node:url";
 import { RetryableError } from "./errors.js";
+import type { TraceContext } from "./trace-context.js";
 
 export interface DaprClientOptions {
   /** e.g. `http://127.0.0.1:3500` */
@@ -27,6 +28,8 @@ export interface PublishRequest {
   /** A structured CloudEvent: sent as application/cloudevents+json so Dapr keeps our id, type and source. */
   cloudEvent: object;
   partitionKey: string;
+  /** Sent as the traceparent/tracestate headers too, so a sidecar that traces puts its spans in the same trace. */
+  trace?: TraceContext;
 }
 
 export interface BindingRequest {
@@ -98,9 +101,10 @@ export function createDaprClient({ baseUrl, apiToken, timeoutMs = 5_000 }: DaprC
       const metadata = (await response.json()) as { components?: { name?: string }[] };
       return (metadata.components ?? []).some((component) => component.name === name);
     },
-    publish({ pubsub, topic, cloudEvent, partitionKey }) {
+    publish({ pubsub, topic, cloudEvent, partitionKey, trace }) {
       const path = `/v1.0/publish/${encodeURIComponent(pubsub)}/${encodeURIComponent(topic)}?metadata.partitionKey=${encodeURIComponent(partitionKey)}`;
-      return send(`publish to ${topic}`, path, sendHeaders.cloudEvent, JSON.stringify(cloudEvent));
+      const headers = trace ? { ...sendHeaders.cloudEvent, traceparent: trace.traceparent, ...(trace.tracestate ? { tracestate: trace.tracestate } : {}) } : sendHeaders.cloudEvent;
+      return send(`publish to ${topic}`, path, headers, JSON.stringify(cloudEvent));
     },
     invokeBinding({ name, operation, data, metadata = {} }) {
       return send(`binding ${name}`, `/v1.0/bindings/${encodeURIComponent(name)}`, sendHeaders.json, JSON.stringify({ operation, data, metadata }));

@@ -1,8 +1,11 @@
 import type { IncomingMessage } from "node:http";
 import type { Context, Hono, MiddlewareHandler } from "hono";
+import type { Logger } from "pino";
 import { bodyLimit } from "hono/body-limit";
 import { readBodyText, readIncomingText } from "./body.js";
 import { HttpProblem } from "./problem.js";
+import { readTraceContext } from "./trace-context.js";
+import type { Tracer } from "./tracing.js";
 import type { FunctionDefinition, HttpHandler, HttpInput, HttpResult, HttpTrigger, InvocationContext } from "./types.js";
 import { parseInput } from "./validation.js";
 
@@ -65,6 +68,32 @@ const guardBodySize: MiddlewareHandler = async (c, next) => {
   await next();
 };
 
+/** Each request's log and span, by request. */
+const invocations = new WeakMap<Context, InvocationContext>();
+
+/** The request's log and trace, once traceRequest has started its span. */
+export function invocationOf(c: Context): InvocationContext | undefined {
+  return invocations.get(c);
+}
+
+/**
+ * A server span per request, continuing the caller's W3C trace context (or a new
+ * root), with the request's logger carrying its trace_id; first, so refusals are
+ * traced too.
+ */
+function traceRequest({ method, path }: HttpTrigger, { log, tracer }: { log: Logger; tracer: Tracer }): MiddlewareHandler {
+  const name = `${method.toUpperCase()} ${path}`;
+  const attributes = { "http.request.method": method.toUpperCase(), "http.route": path };
+  return async (c, next) => {
+    const span = tracer.startSpan(name, "server", readTraceContext(c.req.header("traceparent"), c.req.header("tracestate")), attributes);
+    invocations.set(c, { log: log.child({ trace_id: span.traceId }), trace: span.context });
+    await next();
+    // Hono has turned any error into the response by now (app.onError).
+    if (c.res.status >= 500) span.fail(`HTTP ${c.res.status}`);
+    span.end({ "http.response.status_code": c.res.status });
+  };
+}
+
 /**
  * Mounts an HTTP function: authenticate (401/403), then size and media type
  * (413/415), then path, query and body against the definition's schemas (400),
@@ -74,16 +103,16 @@ export function mountHttpFunction<T extends HttpTrigger>(
   app: Hono,
   definition: FunctionDefinition<T>,
   handler: HttpHandler<T>,
-  deps: { auth: MiddlewareHandler; ctx: InvocationContext },
+  deps: { auth: MiddlewareHandler; log: Logger; tracer: Tracer },
 ): void {
   const { trigger } = definition;
   const sizeGuard: MiddlewareHandler = trigger.body ? guardBodySize : (_c, next) => next();
-  app.on(trigger.method.toUpperCase(), toHonoPath(trigger.path), deps.auth, sizeGuard, async (c) => {
+  app.on(trigger.method.toUpperCase(), toHonoPath(trigger.path), traceRequest(trigger, deps), deps.auth, sizeGuard, async (c) => {
     const input = {
       params: parseInput(trigger.params, c.req.param(), "path"),
       query: trigger.query ? parseInput(trigger.query, c.req.query(), "query") : undefined,
       body: trigger.body ? parseInput(trigger.body, await readJsonBody(c), "body") : undefined,
     } as HttpInput<T>;
-    return toHttpResponse(await handler(input, deps.ctx));
+    return toHttpResponse(await handler(input, invocations.get(c)!));
   });
 }

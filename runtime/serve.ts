@@ -3,8 +3,9 @@ import { createFunctionApp, createFunctionRuntime, type HandlerFactory } from ".
 import { readConfig } from "./config.js";
 import { createDaprClient } from "./dapr-client.js";
 import { createDatabase } from "./database.js";
-import { createLogger } from "./logger.js";
+import { createLogger, type Logger } from "./logger.js";
 import { createNodeListener, directEventRoute } from "./node-listener.js";
+import { createTracer, type Tracer } from "./tracing.js";
 import type { FunctionDefinition, Trigger } from "./types.js";
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -12,10 +13,20 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
 /**
  * The entry point of every function process: read the environment, wire the
  * runtime, listen, and on SIGTERM stop accepting, let in-flight work finish,
- * then close the pool.
+ * then close the pool and export the spans still buffered.
  */
 export function serveFunction<T extends Trigger>(definition: FunctionDefinition<T>, createHandler: HandlerFactory<T>): void {
   const log = createLogger(definition.name);
+  createTracer(definition.appId, process.env).then(
+    (tracer) => serveWith(definition, createHandler, log, tracer),
+    (error: unknown) => {
+      log.fatal({ err: error }, "could not start the OpenTelemetry SDK");
+      log.flush(() => process.exit(1));
+    },
+  );
+}
+
+function serveWith<T extends Trigger>(definition: FunctionDefinition<T>, createHandler: HandlerFactory<T>, log: Logger, tracer: Tracer): void {
   const config = readConfig(process.env, { port: definition.port, needsAuth: definition.trigger.kind === "http" });
   const db = createDatabase({
     url: config.databaseUrl,
@@ -23,10 +34,10 @@ export function serveFunction<T extends Trigger>(definition: FunctionDefinition<
     onIdleError: (error) => log.warn({ err: error }, "an idle database connection broke; the pool replaces it"),
   });
   const dapr = createDaprClient({ baseUrl: config.daprBaseUrl, apiToken: config.daprApiToken });
-  const runtime = createFunctionRuntime(definition.name, { db, dapr, log });
+  const runtime = createFunctionRuntime(definition.name, { db, dapr, log, tracer });
   const handler = createHandler(runtime);
   const app = createFunctionApp(definition, handler, runtime, { auth: config.auth, appApiToken: config.appApiToken });
-  const direct = directEventRoute(definition, handler, { uow: runtime.uow, log, appApiToken: config.appApiToken });
+  const direct = directEventRoute(definition, handler, { uow: runtime.uow, log, tracer, appApiToken: config.appApiToken });
 
   const server = createServer(createNodeListener(app, direct)).listen(config.port, config.host, () => {
     log.info({ port: config.port, trigger: definition.trigger.kind }, `${definition.name} listening`);
@@ -44,6 +55,7 @@ export function serveFunction<T extends Trigger>(definition: FunctionDefinition<
     }, SHUTDOWN_DEADLINE_MS).unref();
     server.close(async () => {
       await db.close();
+      await tracer.shutdown();
       log.flush(() => process.exit(0));
     });
     // Keep-alive connections with no request in flight would hold close() open.

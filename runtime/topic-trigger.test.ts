@@ -12,6 +12,7 @@ import { defineFunction } from "./define.js";
 import { PoisonEventError, RetryableError } from "./errors.js";
 import { REPLY_BODIES, createEventDelivery, mountTopicFunction, subscriberPath, toDaprStatus, toSubscription } from "./topic-trigger.js";
 import type { EventContext, EventHandler } from "./types.js";
+import { contextOnlyTracer } from "./tracing.js";
 import type { UnitOfWork } from "./unit-of-work.js";
 
 describe("toSubscription", () => {
@@ -102,7 +103,7 @@ describe("the subscriber route", () => {
     const processed = new Set<string>();
     const uow: UnitOfWork = {
       run: () => Promise.reject(new Error("not used")),
-      async runOnce(consumer, eventId, work) {
+      async runOnce(consumer, eventId, _trace, work) {
         const key = `${consumer}/${eventId}`;
         if (processed.has(key)) return "duplicate";
         processed.add(key);
@@ -117,8 +118,8 @@ describe("the subscriber route", () => {
     };
     const app = new Hono();
     const eventHandler: EventHandler<typeof thingHappened.trigger> = (event, ctx) => handler(event, ctx);
-    mountTopicFunction(app, thingHappened, eventHandler, { uow, log, daprAuth: daprApiToken({ token: undefined }) });
-    return { app, processed, deliver: createEventDelivery(thingHappened, eventHandler, { uow, log }) };
+    mountTopicFunction(app, thingHappened, eventHandler, { uow, log, tracer: contextOnlyTracer, daprAuth: daprApiToken({ token: undefined }) });
+    return { app, processed, deliver: createEventDelivery(thingHappened, eventHandler, { uow, log, tracer: contextOnlyTracer }) };
   }
   const event = (data: unknown = { n: 1 }, type = "thing.happened") =>
     buildCloudEvent({ topic: "things", type, subject: "s", partitionKey: "k", data }, "/test");
@@ -187,7 +188,7 @@ describe("the subscriber route", () => {
     expect(await deliver(app, "/events/things", event())).toBe("DROP");
   });
 
-  it("gives the handler a logger bound to the event's id and traceparent, and logs a drop the same way", async () => {
+  it("gives the handler a logger bound to the event's id and trace id, and logs a drop the same way", async () => {
     const lines: Record<string, unknown>[] = [];
     const log = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
     const { app } = setup(async (_event, ctx) => ctx.log.info("handled"), log);
@@ -197,9 +198,19 @@ describe("the subscriber route", () => {
     const poison = { ...event({ n: "one" }), traceparent };
     expect(await deliver(app, "/events/things", poison)).toBe("DROP");
     expect(lines).toEqual([
-      expect.objectContaining({ msg: "handled", ceId: sent.id, traceparent }),
-      expect.objectContaining({ msg: "event dropped", ceId: poison.id, traceparent, level: 40 }),
+      expect.objectContaining({ msg: "handled", ceId: sent.id, trace_id: "0af7651916cd43dd8448eb211c80319c" }),
+      expect.objectContaining({ msg: "event dropped", ceId: poison.id, trace_id: "0af7651916cd43dd8448eb211c80319c", level: 40 }),
     ]);
+  });
+
+  it("hands the handler the event's trace context, for the events it emits", async () => {
+    const seen: unknown[] = [];
+    const { app } = setup(async (_event, ctx) => void seen.push(ctx.trace));
+    const trace = { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", tracestate: "vendor=x" };
+    expect(await deliver(app, "/events/things", { ...event(), ...trace })).toBe("SUCCESS");
+    expect(await deliver(app, "/events/things", { ...event(), traceparent: "garbage" })).toBe("SUCCESS");
+    expect(seen[0]).toEqual(trace);
+    expect((seen[1] as { traceparent: string }).traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
   });
 
   it("logs nothing at info level for an event it handles", async () => {

@@ -4,6 +4,8 @@ import { readBodyText } from "./body.js";
 import { parseCloudEvent } from "./cloud-event.js";
 import { PoisonEventError } from "./errors.js";
 import type { EventHandler, FunctionDefinition, ReceivedEvent, TopicTrigger } from "./types.js";
+import { readTraceContext } from "./trace-context.js";
+import type { Tracer } from "./tracing.js";
 import type { UnitOfWork } from "./unit-of-work.js";
 
 /** Dapr's programmatic subscription entry, as served on GET /dapr/subscribe. */
@@ -95,11 +97,12 @@ export type EventDelivery = (text: string | undefined) => Promise<DaprStatus>;
 /**
  * The subscriber route's work apart from HTTP: parse, validate, run the handler
  * once in the unit of work, log what went wrong, and map the outcome to Dapr's reply.
+ * Each delivery is a consumer span, a child of the span the event's traceparent names.
  */
 export function createEventDelivery<T extends TopicTrigger>(
   definition: FunctionDefinition<T>,
   handler: EventHandler<T>,
-  deps: { uow: UnitOfWork; log: Logger },
+  deps: { uow: UnitOfWork; log: Logger; tracer: Tracer },
 ): EventDelivery {
   const consumer = definition.appId;
   return async (text) => {
@@ -109,12 +112,16 @@ export function createEventDelivery<T extends TopicTrigger>(
     } catch {
       body = undefined;
     }
-    const meta = body && typeof body === "object" ? (body as { id?: unknown; traceparent?: unknown }) : {};
-    const log = deps.log.child({ ceId: meta.id, traceparent: meta.traceparent });
+    const meta = body && typeof body === "object" ? (body as { id?: unknown; type?: unknown; traceparent?: unknown; tracestate?: unknown }) : {};
+    const span = deps.tracer.startSpan(`process ${typeof meta.type === "string" ? meta.type : "event"}`, "consumer", readTraceContext(meta.traceparent, meta.tracestate), {
+      "messaging.consumer.group.name": consumer,
+      "messaging.message.id": typeof meta.id === "string" ? meta.id : "",
+    });
+    const log = deps.log.child({ ceId: meta.id, trace_id: span.traceId });
     let outcome: { error?: unknown; result?: string };
     try {
       const event = readEvent(definition.trigger, body) as Parameters<EventHandler<T>>[0];
-      const result = await deps.uow.runOnce(consumer, event.id, (tx, emit) => handler(event, { tx, emit, log }));
+      const result = await deps.uow.runOnce(consumer, event.id, span.context, (tx, emit) => handler(event, { tx, emit, log, trace: span.context }));
       outcome = { result };
     } catch (error) {
       outcome = { error };
@@ -123,6 +130,8 @@ export function createEventDelivery<T extends TopicTrigger>(
     if (status === "DROP") log.warn({ reason: (outcome.error as Error).message }, "event dropped");
     else if (status === "RETRY") log.error({ err: outcome.error }, "event failed; Dapr will retry");
     else if (outcome.result === "duplicate") log.info("duplicate delivery acknowledged");
+    if (status !== "SUCCESS") span.fail(status);
+    span.end({ "taskfn.dapr.status": status });
     return status;
   };
 }
@@ -131,7 +140,7 @@ export function mountTopicFunction<T extends TopicTrigger>(
   app: Hono,
   definition: FunctionDefinition<T>,
   handler: EventHandler<T>,
-  deps: { uow: UnitOfWork; log: Logger; daprAuth: MiddlewareHandler },
+  deps: { uow: UnitOfWork; log: Logger; tracer: Tracer; daprAuth: MiddlewareHandler },
 ): void {
   app.get("/dapr/subscribe", deps.daprAuth, (c) => c.json([toSubscription(definition)]));
   app.post(OTHER_EVENTS_PATH, deps.daprAuth, (c) => reply(c, "SUCCESS"));

@@ -6,6 +6,7 @@
  */
 import type { z } from "zod";
 import type { Logger } from "pino";
+import type { TraceContext } from "./trace-context.js";
 import type { Emit, Transaction } from "./unit-of-work.js";
 
 export type HttpMethod = "get" | "post" | "patch" | "delete";
@@ -68,8 +69,12 @@ export interface HttpResult {
   headers?: Record<string, string>;
 }
 
+/** Per request, event or tick. */
 export interface InvocationContext {
+  /** Every line carries the invocation's trace_id. */
   log: Logger;
+  /** The invocation's span: hand it to the unit of work, so the events it emits continue the trace. */
+  trace: TraceContext;
 }
 
 export type HttpHandler<T extends HttpTrigger> = (input: HttpInput<T>, ctx: InvocationContext) => Promise<HttpResult>;

@@ -5,7 +5,11 @@ import { countRows, createTestDatabase, type TestDatabase } from "../test/databa
 import { createRecordingDapr, type RecordingDapr } from "../test/runtime.js";
 import type { EventDraft } from "./cloud-event.js";
 import { RetryableError } from "./errors.js";
+import { contextOnlyTracer } from "./tracing.js";
 import { createUnitOfWork, type UnitOfWork } from "./unit-of-work.js";
+
+/** The context of the request doing the work, as an incoming traceparent would give it. */
+const TRACE = { traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", tracestate: "vendor=abc" };
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -15,7 +19,7 @@ afterAll(() => database.drop());
 
 function setup(): { uow: UnitOfWork; dapr: RecordingDapr } {
   const dapr = createRecordingDapr();
-  return { dapr, uow: createUnitOfWork({ db: database.db, dapr, pubsub: "pubsub", log: pino({ level: "silent" }), source: "/taskfn/test" }) };
+  return { dapr, uow: createUnitOfWork({ db: database.db, dapr, pubsub: "pubsub", log: pino({ level: "silent" }), tracer: contextOnlyTracer, source: "/taskfn/test" }) };
 }
 const draft = (subject: string, user = "alice"): EventDraft => ({ topic: "tasks", type: "test.happened", subject, partitionKey: user, data: { subject } });
 const outboxRow = (id: string) => database.prisma.outboxEvent.findUnique({ where: { id } });
@@ -23,7 +27,7 @@ const outboxRow = (id: string) => database.prisma.outboxEvent.findUnique({ where
 describe("UnitOfWork.run", () => {
   it("commits the change and its events together, publishes them in emit order, then marks them published", async () => {
     const { uow, dapr } = setup();
-    const task = await uow.run(async (tx, emit) => {
+    const task = await uow.run(TRACE, async (tx, emit) => {
       const created = await insertTask(tx, "alice", { title: "x", priority: "medium", tags: [] });
       emit(draft("first"));
       emit(draft("second"));
@@ -33,16 +37,27 @@ describe("UnitOfWork.run", () => {
     expect(dapr.published.map((p) => p.cloudEvent.subject)).toEqual(["first", "second"]);
     expect(dapr.published[0]).toMatchObject({ pubsub: "pubsub", topic: "tasks", partitionKey: "alice", cloudEvent: { source: "/taskfn/test", type: "test.happened" } });
     for (const { cloudEvent } of dapr.published) {
-      // The row holds exactly what went on the wire.
-      expect(await outboxRow(cloudEvent.id)).toMatchObject({ publishedAt: expect.any(Date), attempts: 1, cloudEvent: JSON.parse(JSON.stringify(cloudEvent)) });
+      // The row holds exactly what went on the wire: the event, and its trace context beside it.
+      const { traceparent, tracestate, traceid, ...event } = cloudEvent as typeof cloudEvent & Record<string, unknown>;
+      expect(await outboxRow(cloudEvent.id)).toMatchObject({ publishedAt: expect.any(Date), attempts: 1, cloudEvent: JSON.parse(JSON.stringify(event)), traceparent, tracestate });
+      expect(traceid).toBe(traceparent);
     }
+  });
+
+  it("stores the work's trace context with each row and publishes it as the CloudEvent's traceparent/tracestate (and Dapr's traceid) and as headers", async () => {
+    const { uow, dapr } = setup();
+    await uow.run(TRACE, async (_tx, emit) => emit(draft("traced")));
+    const [published] = dapr.published;
+    expect(published!.cloudEvent).toMatchObject({ traceparent: TRACE.traceparent, tracestate: TRACE.tracestate, traceid: TRACE.traceparent });
+    expect(published!.trace).toEqual(TRACE);
+    expect(await outboxRow(published!.cloudEvent.id)).toMatchObject(TRACE);
   });
 
   it("rolls back the change and its events when the work fails: nothing stored, nothing published", async () => {
     const { uow, dapr } = setup();
     const before = await countRows(database.prisma);
     await expect(
-      uow.run(async (tx, emit) => {
+      uow.run(TRACE, async (tx, emit) => {
         await insertTask(tx, "alice", { title: "doomed", priority: "medium", tags: [] });
         emit(draft("doomed"));
         throw new Error("validation after the insert");
@@ -55,7 +70,7 @@ describe("UnitOfWork.run", () => {
   it("still returns the result when the sidecar is down: the events stay in the outbox, unpublished", async () => {
     const { uow, dapr } = setup();
     dapr.down = true;
-    const result = await uow.run(async (_tx, emit) => {
+    const result = await uow.run(TRACE, async (_tx, emit) => {
       emit(draft("kept"));
       return "committed";
     });
@@ -69,7 +84,7 @@ describe("UnitOfWork.run", () => {
     dapr.beforePublish = (request) => {
       if ((request.cloudEvent as { subject: string }).subject === "b") throw new RetryableError("refused");
     };
-    await uow.run(async (_tx, emit) => {
+    await uow.run(TRACE, async (_tx, emit) => {
       for (const subject of ["a", "b", "c"]) emit(draft(subject));
     });
     expect(dapr.published.map((p) => p.cloudEvent.subject)).toEqual(["a"]);
@@ -83,7 +98,7 @@ describe("UnitOfWork.run", () => {
   it("writes no outbox row for work that emits nothing", async () => {
     const { uow } = setup();
     const before = await countRows(database.prisma);
-    await uow.run(async () => "quiet");
+    await uow.run(TRACE, async () => "quiet");
     expect(await countRows(database.prisma)).toEqual(before);
   });
 });
@@ -92,7 +107,7 @@ describe("UnitOfWork.runOnce", () => {
   it("runs the work and records (consumer, event id) with it", async () => {
     const { uow } = setup();
     let runs = 0;
-    expect(await uow.runOnce("consumer-a", "event-1", async () => void runs++)).toBe("processed");
+    expect(await uow.runOnce("consumer-a", "event-1", TRACE, async () => void runs++)).toBe("processed");
     expect(runs).toBe(1);
     expect(await database.prisma.processedEvent.findUnique({ where: { consumer_eventId: { consumer: "consumer-a", eventId: "event-1" } } })).not.toBeNull();
   });
@@ -100,15 +115,15 @@ describe("UnitOfWork.runOnce", () => {
   it("does not run the work again for the same consumer and event: duplicate", async () => {
     const { uow } = setup();
     let runs = 0;
-    await uow.runOnce("consumer-b", "event-1", async () => void runs++);
-    expect(await uow.runOnce("consumer-b", "event-1", async () => void runs++)).toBe("duplicate");
+    await uow.runOnce("consumer-b", "event-1", TRACE, async () => void runs++);
+    expect(await uow.runOnce("consumer-b", "event-1", TRACE, async () => void runs++)).toBe("duplicate");
     expect(runs).toBe(1);
   });
 
   it("lets another consumer process the same event", async () => {
     const { uow } = setup();
-    await uow.runOnce("consumer-c", "event-1", async () => {});
-    expect(await uow.runOnce("consumer-d", "event-1", async () => {})).toBe("processed");
+    await uow.runOnce("consumer-c", "event-1", TRACE, async () => {});
+    expect(await uow.runOnce("consumer-d", "event-1", TRACE, async () => {})).toBe("processed");
   });
 
   it("runs the work once when two deliveries race, the second waiting for the first", async () => {
@@ -118,7 +133,7 @@ describe("UnitOfWork.runOnce", () => {
       runs++;
       await new Promise((resolve) => setTimeout(resolve, 50));
     };
-    const outcomes = await Promise.all([uow.runOnce("consumer-e", "event-1", work), uow.runOnce("consumer-e", "event-1", work)]);
+    const outcomes = await Promise.all([uow.runOnce("consumer-e", "event-1", TRACE, work), uow.runOnce("consumer-e", "event-1", TRACE, work)]);
     expect(outcomes.sort()).toEqual(["duplicate", "processed"]);
     expect(runs).toBe(1);
   });
@@ -126,13 +141,13 @@ describe("UnitOfWork.runOnce", () => {
   it("keeps no record when the work fails, so a redelivery runs it", async () => {
     const { uow, dapr } = setup();
     await expect(
-      uow.runOnce("consumer-f", "event-1", async (_tx, emit) => {
+      uow.runOnce("consumer-f", "event-1", TRACE, async (_tx, emit) => {
         emit(draft("never"));
         throw new Error("transient");
       }),
     ).rejects.toThrow("transient");
     expect(await database.prisma.processedEvent.count({ where: { consumer: "consumer-f" } })).toBe(0);
     expect(dapr.published).toEqual([]);
-    expect(await uow.runOnce("consumer-f", "event-1", async () => {})).toBe("processed");
+    expect(await uow.runOnce("consumer-f", "event-1", TRACE, async () => {})).toBe("processed");
   });
 });

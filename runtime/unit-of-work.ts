@@ -5,19 +5,21 @@
 import { buildCloudEvent, type EventDraft } from "./cloud-event.js";
 import { sql, type Database, type Transaction } from "./database.js";
 import { insertOutboxEvents, markPublished, publishInOrder, type OutboxEvent, type PublishDeps } from "./outbox.js";
+import type { TraceContext } from "./trace-context.js";
 
 export type { Transaction } from "./database.js";
 export type Emit = (draft: EventDraft) => void;
 export type Work<T> = (tx: Transaction, emit: Emit) => Promise<T>;
 
+/** `trace`: the context of the request or event doing the work; every event it emits carries it on. */
 export interface UnitOfWork {
-  run<T>(work: Work<T>): Promise<T>;
+  run<T>(trace: TraceContext, work: Work<T>): Promise<T>;
   /**
    * Runs `work` unless `(consumer, eventId)` was processed before. The marker row is
    * inserted first: a concurrent duplicate blocks on it and then finds it, so two
    * deliveries of one event never both act.
    */
-  runOnce(consumer: string, eventId: string, work: Work<void>): Promise<"processed" | "duplicate">;
+  runOnce(consumer: string, eventId: string, trace: TraceContext, work: Work<void>): Promise<"processed" | "duplicate">;
 }
 
 export interface UnitOfWorkDeps extends PublishDeps {
@@ -29,12 +31,12 @@ export interface UnitOfWorkDeps extends PublishDeps {
 export function createUnitOfWork(deps: UnitOfWorkDeps): UnitOfWork {
   const { db, source, log } = deps;
 
-  async function commit<T>(work: (tx: Transaction, emit: Emit) => Promise<T>): Promise<T> {
+  async function commit<T>(trace: TraceContext, work: Work<T>): Promise<T> {
     const { result, events } = await db.transaction(async (tx) => {
       const events: OutboxEvent[] = [];
       const emit: Emit = (draft) => {
         const cloudEvent = buildCloudEvent(draft, source);
-        events.push({ id: cloudEvent.id, topic: draft.topic, partitionKey: draft.partitionKey, cloudEvent });
+        events.push({ id: cloudEvent.id, topic: draft.topic, partitionKey: draft.partitionKey, cloudEvent, trace });
       };
       const result = await work(tx, emit);
       if (events.length > 0) await insertOutboxEvents(tx, events);
@@ -56,8 +58,8 @@ export function createUnitOfWork(deps: UnitOfWorkDeps): UnitOfWork {
 
   return {
     run: commit,
-    async runOnce(consumer, eventId, work) {
-      return commit(async (tx, emit) => {
+    async runOnce(consumer, eventId, trace, work) {
+      return commit(trace, async (tx, emit) => {
         const inserted = await tx.execute(sql`
           INSERT INTO processed_events (consumer, event_id) VALUES (${consumer}, ${eventId})
           ON CONFLICT DO NOTHING`);

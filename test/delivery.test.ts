@@ -16,7 +16,8 @@ import type { TaskJson } from "../tasks/task-schema.js";
 import { countRows, createTestDatabase, type TestDatabase } from "./database.js";
 import { deliver } from "./events.js";
 import { createTaskApi, publishedOfType, seedTasks } from "./fixtures.js";
-import { createRecordingDapr, createTestApp, createTestRuntime, type RecordingDapr } from "./runtime.js";
+import { HANDLER_FACTORIES } from "./functions.js";
+import { authHeaders, createRecordingDapr, createTestApp, createTestRuntime, type RecordingDapr } from "./runtime.js";
 
 let database: TestDatabase;
 const replicaPools: Database[] = [];
@@ -110,17 +111,22 @@ describe("reminder replicas ticking together", () => {
 });
 
 describe("the outbox while the sidecar is unreachable", () => {
-  it("still answers 201, keeps the event, and relayOutbox later publishes it with the same CloudEvent id", async () => {
+  it("still answers 201, keeps the event, and relayOutbox later publishes it with the same CloudEvent id, in the request's trace", async () => {
     const writer = createRecordingDapr();
     writer.down = true;
     const api = createTaskApi(database.db, writer);
-    const res = await api.create("dora", { title: "Written while the sidecar is down" });
+    const traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    const res = await HANDLER_FACTORIES.createTask!.app(api.runtime).request("/api/dora/tasks", {
+      method: "POST",
+      headers: { ...(await authHeaders("dora")), traceparent },
+      body: JSON.stringify({ title: "Written while the sidecar is down" }),
+    });
     expect(res.status).toBe(201);
     const task = (await res.json()) as TaskJson;
     expect(writer.published).toEqual([]);
 
     const [row] = await database.prisma.outboxEvent.findMany({ where: { publishedAt: null, partitionKey: "dora" } });
-    expect(row).toMatchObject({ topic: "tasks", attempts: 0 });
+    expect(row).toMatchObject({ topic: "tasks", attempts: 0, traceparent });
     expect(row!.cloudEvent).toMatchObject({ id: row!.id, type: "task.created", subject: task.id, data: task });
 
     await ageOutbox();
@@ -128,7 +134,8 @@ describe("the outbox while the sidecar is unreachable", () => {
     const relay = createTestApp(relayOutbox, createRelayOutboxHandler, createTestRuntime(database.db, relayDapr));
     expect((await relay.request("/outbox-cron", { method: "POST" })).status).toBe(200);
     expect(relayDapr.published).toHaveLength(1);
-    expect(relayDapr.published[0]!.cloudEvent).toEqual(row!.cloudEvent);
+    expect(relayDapr.published[0]!.cloudEvent).toEqual({ ...(row!.cloudEvent as object), traceparent, traceid: traceparent });
+    expect(relayDapr.published[0]!.trace).toEqual({ traceparent });
     expect(relayDapr.published[0]!.cloudEvent.id).toBe(row!.id);
     expect(await database.prisma.outboxEvent.findUniqueOrThrow({ where: { id: row!.id } })).toMatchObject({ publishedAt: expect.any(Date), attempts: 1 });
   });

@@ -13,6 +13,7 @@ import { createDaprClient } from "../../runtime/dapr-client.js";
 import type { Database, Transaction } from "../../runtime/database.js";
 import { createLogger } from "../../runtime/logger.js";
 import { createNodeListener, directEventRoute } from "../../runtime/node-listener.js";
+import { contextOnlyTracer } from "../../runtime/tracing.js";
 import type { UnitOfWork } from "../../runtime/unit-of-work.js";
 import { DAPR_HTTP_PORT, PORT } from "./env.js";
 
@@ -22,16 +23,17 @@ const noTransaction = {} as Transaction;
 
 const uow: UnitOfWork = {
   run: () => Promise.reject(new Error("this variant has no database")),
-  async runOnce(_consumer, _eventId, work) {
+  async runOnce(_consumer, _eventId, _trace, work) {
     await work(noTransaction, () => {});
     return "processed";
   },
 };
 const log = createLogger(onTaskCompleted.name);
-const runtime: FunctionRuntime = { db: noDatabase, dapr: createDaprClient({ baseUrl: `http://127.0.0.1:${DAPR_HTTP_PORT}` }), uow, log };
+const tracer = contextOnlyTracer;
+const runtime: FunctionRuntime = { db: noDatabase, dapr: createDaprClient({ baseUrl: `http://127.0.0.1:${DAPR_HTTP_PORT}` }), uow, log, tracer };
 const handler = createOnTaskCompletedHandler(runtime);
 const app = createFunctionApp(onTaskCompleted, handler, runtime, {});
-createServer(createNodeListener(app, directEventRoute(onTaskCompleted, handler, { uow, log, appApiToken: undefined }))).listen(PORT, "127.0.0.1");
+createServer(createNodeListener(app, directEventRoute(onTaskCompleted, handler, { uow, log, tracer, appApiToken: undefined }))).listen(PORT, "127.0.0.1");
 
 // Exit through process.exit so that `node --cpu-prof` writes its profile.
 process.once("SIGTERM", () => process.exit(0));

@@ -6,8 +6,8 @@ import { completeOpenTask, findTask, toTaskJson } from "../../tasks/task-store.j
 import type { completeTask } from "./definition.js";
 
 export function createCompleteTaskHandler({ uow }: FunctionRuntime): HttpHandler<typeof completeTask.trigger> {
-  return async ({ params }) => {
-    const task = await uow.run(async (tx, emit) => {
+  return async ({ params }, { trace }) => {
+    const task = await uow.run(trace, async (tx, emit) => {
       const completed = await completeOpenTask(tx, params.userId, params.taskId);
       if (completed) {
         const json = toTaskJson(completed);

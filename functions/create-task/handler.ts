@@ -5,8 +5,8 @@ import { insertTask, toTaskJson } from "../../tasks/task-store.js";
 import type { createTask } from "./definition.js";
 
 export function createCreateTaskHandler({ uow }: FunctionRuntime): HttpHandler<typeof createTask.trigger> {
-  return async ({ params, body }) => {
-    const task = await uow.run(async (tx, emit) => {
+  return async ({ params, body }, { trace }) => {
+    const task = await uow.run(trace, async (tx, emit) => {
       const json = toTaskJson(await insertTask(tx, params.userId, body));
       emit(taskfnEvent("task.created", json.id, json.userId, json));
       return json;

@@ -6,8 +6,8 @@ import { deleteTask as deleteTaskRow } from "../../tasks/task-store.js";
 import type { deleteTask } from "./definition.js";
 
 export function createDeleteTaskHandler({ uow }: FunctionRuntime): HttpHandler<typeof deleteTask.trigger> {
-  return async ({ params }) => {
-    await uow.run(async (tx, emit) => {
+  return async ({ params }, { trace }) => {
+    await uow.run(trace, async (tx, emit) => {
       const deleted = await deleteTaskRow(tx, params.userId, params.taskId);
       if (!deleted) throw taskNotFound(params.taskId);
       emit(taskfnEvent("task.deleted", deleted.id, deleted.userId, { id: deleted.id, userId: deleted.userId }));

@@ -17,10 +17,10 @@ export function createOnReminderDueHandler(
   { uow }: FunctionRuntime,
   { batchSize, maxBatches }: ReminderClaimOptions = { batchSize: 100, maxBatches: 20 },
 ): BindingHandler {
-  return async () => {
+  return async ({ trace }) => {
     let claimed = 0;
     for (let batch = 0; batch < maxBatches; batch++) {
-      const count = await uow.run(async (tx, emit) => {
+      const count = await uow.run(trace, async (tx, emit) => {
         const due = await claimDueReminders(tx, { now: new Date(), limit: batchSize });
         for (const task of due) {
           emit(

@@ -12,7 +12,7 @@ export interface RelayOptions {
 }
 
 export function createRelayOutboxHandler(
-  { db, dapr, log }: FunctionRuntime,
+  { db, dapr, log, tracer }: FunctionRuntime,
   { minAgeMs, batchSize, maxBatches }: RelayOptions = { minAgeMs: 5_000, batchSize: 100, maxBatches: 20 },
 ): BindingHandler {
   return async () => {
@@ -20,7 +20,7 @@ export function createRelayOutboxHandler(
     for (let batch = 0; batch < maxBatches; batch++) {
       const result = await db.transaction(async (tx) => {
         const events = await claimUnpublishedEvents(tx, { minAgeMs, limit: batchSize });
-        const ids = await publishInOrder({ dapr, pubsub: PUBSUB_NAME, log }, events);
+        const ids = await publishInOrder({ dapr, pubsub: PUBSUB_NAME, log, tracer }, events);
         await markPublished(tx, ids);
         return { claimed: events.length, published: ids.length };
       });

@@ -54,7 +54,9 @@ describe("relayOutbox", () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ published: 4 });
 
-    expect(dapr.published.map((p) => p.cloudEvent)).toEqual(waiting.map((row) => row.cloudEvent));
+    // The same CloudEvents, each in the trace of the request that wrote it.
+    expect(dapr.published.map((p) => p.cloudEvent)).toEqual(waiting.map((row) => ({ ...(row.cloudEvent as object), traceparent: row.traceparent, traceid: row.traceparent })));
+    expect(waiting.every((row) => row.traceparent !== null)).toBe(true);
     expect(dapr.published.map((p) => [p.pubsub, p.topic, p.partitionKey])).toEqual([
       ["pubsub", "tasks", "alice"],
       ["pubsub", "tasks", "alice"],

@@ -8,8 +8,8 @@ import { findTaskForUpdate, toTaskJson, updateTask as updateTaskRow } from "../.
 import type { updateTask } from "./definition.js";
 
 export function createUpdateTaskHandler({ uow }: FunctionRuntime): HttpHandler<typeof updateTask.trigger> {
-  return async ({ params, body }) => {
-    const task = await uow.run(async (tx, emit) => {
+  return async ({ params, body }, { trace }) => {
+    const task = await uow.run(trace, async (tx, emit) => {
       const current = await findTaskForUpdate(tx, params.userId, params.taskId);
       if (!current) throw taskNotFound(params.taskId);
       const merged = { recurrence: body.recurrence !== undefined ? body.recurrence : current.recurrence, dueAt: body.dueAt !== undefined ? body.dueAt : current.dueAt };
