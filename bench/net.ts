@@ -1,7 +1,7 @@
-/** Loopback helpers: free ports (shared with infra/) and a readiness probe that costs the prober nothing up front. */
+/** Loopback helpers: free ports (shared with real-stack/) and a readiness probe that costs the prober nothing up front. */
 import { request } from "node:http";
 
-export { freePort } from "../infra/net.js";
+export { freePort } from "../toolkit/net.js";
 
 /**
  * One GET on a fresh connection; resolves the status or 0 when nothing answers.

@@ -11,7 +11,7 @@ import { mkdtemp, mkdir, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { buildFunctions } from "../scripts/build.js";
+import { buildFunctions } from "../toolkit/build.js";
 import { bundleBenchServers, benchBundle } from "./bundle.js";
 import { readBenchConfig } from "./config.js";
 import { NAMES, PRODUCTION_NODE_FLAGS } from "./contenders.js";

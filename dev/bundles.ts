@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { version as esbuildVersion } from "esbuild";
 import type { Metafile } from "esbuild";
 import type { FunctionDefinition } from "../runtime/types.js";
-import { buildFunctions, bundlePath } from "../scripts/build.js";
+import { buildFunctions, bundlePath } from "../toolkit/build.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BUILD_SCRIPT = join(ROOT, "scripts", "build.ts");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { silentLog, eventually } from "./sidecar/test-support.js";
+import { silentLog, eventually } from "./dapr-stand-in/test-support.js";
 import { supervise, type SuperviseOptions } from "./supervisor.js";
 
 function run(script: string, options: Partial<SuperviseOptions> = {}) {

@@ -75,7 +75,7 @@ async function timeToReady(cwd: string, env: Record<string, string>, logFile: st
 export async function npmStart(ctx: BenchContext): Promise<Row[]> {
   const copy = await mkdtemp(join(tmpdir(), "taskfn-bench-npm-start-"));
   try {
-    // mkdtemp makes it private; the embedded PostgreSQL may run as its own user (see dev/embedded-postgres.ts).
+    // mkdtemp makes it private; the embedded PostgreSQL may run as its own user (see toolkit/embedded-postgres.ts).
     await chmod(copy, 0o755);
     await cp(ROOT, copy, { recursive: true, filter: (source) => !SKIP.has(basename(source)) || source === ROOT });
     await symlink(join(ROOT, "node_modules"), join(copy, "node_modules"));

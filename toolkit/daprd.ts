@@ -1,0 +1,94 @@
+// Runs a real daprd sidecar in standalone mode, bound to 127.0.0.1 only, with
+// no placement/scheduler (taskfn uses no actors, workflows or jobs).
+import { spawn } from 'node:child_process';
+import { captureLines, freePort, killOnExit, terminate, waitFor } from './net.js';
+import { provisionDaprd } from '../real-stack/provision.js';
+
+export { freePort } from './net.js';
+
+export interface StartDaprdOptions {
+  appId: string;
+  appPort: number;
+  httpPort: number;
+  grpcPort: number;
+  /** Folder(s) of component/subscription/resiliency YAML (repeated --resources-path). */
+  resourcesPath: string | string[];
+  /** A Configuration YAML (--config). */
+  configPath?: string;
+  /** Extra environment for daprd (e.g. values for a secretstores.local.env store). */
+  env?: Record<string, string>;
+  log?: (line: string) => void;
+  /** Wait for GET /v1.0/healthz to answer 204 (default true). */
+  waitForReady?: boolean;
+  /** daprd's --log-level (default 'info'). */
+  logLevel?: string;
+  /** Extra daprd flags, e.g. ['--app-max-concurrency', '1']. */
+  extraArgs?: string[];
+}
+
+export interface RunningDaprd {
+  httpPort: number;
+  grpcPort: number;
+  stop(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 60_000;
+// daprd drains for --dapr-graceful-shutdown-seconds before exiting on SIGTERM.
+const GRACEFUL_SHUTDOWN_S = 2;
+const STOP_GRACE_MS = (GRACEFUL_SHUTDOWN_S + 8) * 1000;
+
+export async function startDaprd(opts: StartDaprdOptions): Promise<RunningDaprd> {
+  const bin = await provisionDaprd();
+  const internalGrpcPort = await freePort();
+  const resources = Array.isArray(opts.resourcesPath) ? opts.resourcesPath : [opts.resourcesPath];
+  const args = [
+    '--mode', 'standalone',
+    '--app-id', opts.appId,
+    '--app-port', String(opts.appPort),
+    '--app-protocol', 'http',
+    '--app-channel-address', '127.0.0.1',
+    '--dapr-http-port', String(opts.httpPort),
+    '--dapr-grpc-port', String(opts.grpcPort),
+    '--dapr-listen-addresses', '127.0.0.1',
+    // Sidecar-to-sidecar port: must be unique per daprd, or parallel sidecars clash.
+    '--dapr-internal-grpc-port', String(internalGrpcPort),
+    '--dapr-internal-grpc-listen-address', '127.0.0.1',
+    // Metrics would default to 0.0.0.0:9090 for every sidecar; not needed in tests.
+    '--enable-metrics=false',
+    '--dapr-graceful-shutdown-seconds', String(GRACEFUL_SHUTDOWN_S),
+    '--log-level', opts.logLevel ?? 'info',
+    ...resources.flatMap((p) => ['--resources-path', p]),
+    ...(opts.configPath ? ['--config', opts.configPath] : []),
+    ...(opts.extraArgs ?? []),
+  ];
+  // Without a non-loopback interface daprd cannot guess its host IP and exits.
+  const env = { ...process.env, DAPR_HOST_IP: '127.0.0.1', ...opts.env };
+  const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const forget = killOnExit(child);
+  const tail = captureLines(child, opts.log);
+  let exit: string | undefined;
+  child.once('exit', (code, signal) => (exit = `daprd (${opts.appId}) exited early (${signal ?? `code ${code}`})`));
+  child.once('error', (err) => (exit = `could not start ${bin}: ${err.message}`));
+  const stop = async () => {
+    await terminate(child, STOP_GRACE_MS);
+    forget();
+  };
+
+  if (opts.waitForReady ?? true) {
+    try {
+      // /v1.0/healthz turns 204 once components are initialised and the app
+      // channel is up (subscriptions fetched); /v1.0/healthz/outbound only
+      // means components are ready, which is too early to rely on delivery.
+      const url = `http://127.0.0.1:${opts.httpPort}/v1.0/healthz`;
+      await waitFor(`daprd ${opts.appId} ready at ${url}`, READY_TIMEOUT_MS, async () => {
+        const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+        await res.body?.cancel();
+        return res.status === 204 ? true : undefined;
+      }, { abort: () => exit, describe: tail, intervalMs: 250 });
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+  }
+  return { httpPort: opts.httpPort, grpcPort: opts.grpcPort, stop };
+}
