@@ -13,7 +13,8 @@ import { DEAD_LETTER_TOPICS } from "../tasks/events.js";
 import { startDev } from "../dev/start.js";
 import { freePort } from "../toolkit/net.js";
 import { readOutbox } from "./outbox.js";
-import type { LogEntry, TargetDriver, TopicRecord } from "./target.js";
+import type { LogEntry } from "../toolkit/log-book.js";
+import type { TargetDriver, TopicRecord } from "./target.js";
 import { inWorkspace } from "./workspace.js";
 
 const DEAD_LETTER_TOPIC_NAMES: ReadonlySet<string> = new Set(Object.values(DEAD_LETTER_TOPICS));

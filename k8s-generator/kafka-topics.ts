@@ -3,8 +3,8 @@
  * names. The cluster does not auto-create topics, so a topic missing here is a
  * publish failure, not a silently created one-partition topic.
  */
-import { DEAD_LETTER_TOPICS, TOPICS } from "../tasks/events.js";
-import { KAFKA_CLUSTER, KAFKA_REPLICATION, TOPIC_SETTINGS } from "./settings.js";
+import { TOPIC_SETTINGS } from "../toolkit/topics.js";
+import { KAFKA_CLUSTER, KAFKA_REPLICATION } from "./settings.js";
 
 export interface KafkaTopic {
   apiVersion: "kafka.strimzi.io/v1";
@@ -15,11 +15,9 @@ export interface KafkaTopic {
 
 const HOUR_MS = 3_600_000;
 
-export const TOPIC_NAMES: readonly string[] = [...Object.values(TOPICS), ...Object.values(DEAD_LETTER_TOPICS)];
-
 export function kafkaTopicOf(name: string): KafkaTopic {
   const settings = TOPIC_SETTINGS[name];
-  if (!settings) throw new Error(`topic ${name} has no partitions/retention in k8s-generator/settings.ts TOPIC_SETTINGS`);
+  if (!settings) throw new Error(`topic ${name} has no partitions/retention in toolkit/topics.ts TOPIC_SETTINGS`);
   return {
     apiVersion: "kafka.strimzi.io/v1",
     kind: "KafkaTopic",

@@ -30,14 +30,13 @@ import { freePort, waitFor } from "../toolkit/net.js";
 import { TASKFN_TOPICS } from "../toolkit/topics.js";
 import { toSubscription } from "../runtime/topic-trigger.js";
 import { buildFunctions } from "../toolkit/build.js";
-import { findComponent, metadataOf } from "./dapr-resources.js";
+import { findComponent, metadataOf } from "../toolkit/dapr-sources.js";
 import { kafkaConsumerOf } from "./kafka-consumer.js";
 import { ofKind } from "./manifest.js";
 import { renderOverlay } from "./render.js";
 import type { ScaledObject } from "./scaling.js";
 import { missingToolMessage, toolForTests } from "../toolkit/tools.js";
 import { desiredReplicas, javaClientPartition, kafkaTriggerSettings, NO_COMMITTED_OFFSET, readScaler, type KafkaTriggerSettings, type PartitionOffsets, type ScalerReading } from "./keda-lag.js";
-import { handMadeEvent } from "../e2e/cloud-events.js";
 import { createLogBook, type LogBook } from "../toolkit/log-book.js";
 
 const kustomize = toolForTests("kustomize");
@@ -59,7 +58,7 @@ function completedTaskEvent(userId: string) {
   const now = new Date().toISOString();
   const id = randomUUID();
   const task = { id, userId, title: "Lag probe", description: null, priority: "medium", tags: [], dueAt: null, remindAt: null, recurrence: null, seriesId: id, occurrence: 1, completed: true, completedAt: now, createdAt: now, updatedAt: now };
-  return handMadeEvent("task.completed", id, task);
+  return { specversion: "1.0", id: randomUUID(), source: "/taskfn/keda-lag", type: "task.completed", subject: id, datacontenttype: "application/json", time: now, data: task };
 }
 
 const toNumber = (offset: bigint) => {

@@ -13,7 +13,7 @@ import type { IService } from "kubernetes-models/v1";
 import { toSubscription } from "../runtime/topic-trigger.js";
 import type { BindingTrigger, FunctionDefinition, HttpTrigger, TopicTrigger } from "../runtime/types.js";
 import { EVENT_TYPES } from "../tasks/events.js";
-import { type DaprComponent, metadataOf } from "./dapr-resources.js";
+import { type DaprComponent, metadataOf } from "../toolkit/dapr-sources.js";
 import { kafkaConsumerOf } from "./kafka-consumer.js";
 import type { KafkaTopic } from "./kafka-topics.js";
 import { describe, type Manifest, ofKind } from "./manifest.js";

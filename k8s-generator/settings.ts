@@ -4,7 +4,6 @@
  * function (app ids, routes, topics, bindings) comes from functions/catalog.ts.
  */
 import { readFileSync } from "node:fs";
-import { DEAD_LETTER_TOPICS, TOPICS } from "../tasks/events.js";
 
 /** Port every function listens on inside its container (the Dockerfile sets the same PORT). */
 export const APP_PORT = 8080;
@@ -46,23 +45,6 @@ export const SECRETS = {
 
 /** Non-secret auth settings; each overlay generates it with its own values. */
 export const AUTH_CONFIG_MAP = "taskfn-auth";
-
-export interface TopicSettings {
-  partitions: number;
-  retentionHours: number;
-}
-
-/**
- * Partitions bound a consumer's replicas (KEDA never runs more consumers than
- * partitions); dead-letter topics have no consumer, so one partition and a long
- * retention for someone to inspect them.
- */
-export const TOPIC_SETTINGS: Readonly<Record<string, TopicSettings>> = {
-  [TOPICS.tasks]: { partitions: 6, retentionHours: 7 * 24 },
-  [TOPICS.reminders]: { partitions: 3, retentionHours: 3 * 24 },
-  [DEAD_LETTER_TOPICS.tasks]: { partitions: 1, retentionHours: 14 * 24 },
-  [DEAD_LETTER_TOPICS.reminders]: { partitions: 1, retentionHours: 14 * 24 },
-};
 
 /** Prod-sized; the dev overlay patches replicas down. */
 export const KAFKA_REPLICATION = { replicas: 3, minInSyncReplicas: 2 };

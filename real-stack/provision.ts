@@ -2,63 +2,27 @@
 // version under ${TASKFN_CACHE:-~/.cache/taskfn}:
 //   daprd-<version>/daprd   slim daprd built from real-stack/daprd (Go)
 //   kafka-<version>/libs/   Kafka broker jars fetched by real-stack/kafka/pom.xml (Maven)
-// A `.complete` marker is written last (holding a hash of the inputs), so an
-// interrupted or outdated build is redone, and a warm run costs milliseconds.
+// A `.complete` marker is written last (holding a hash of the inputs, see
+// toolkit/provisioned.ts, where the launchers find them), so an interrupted or
+// outdated build is redone, and a warm run costs milliseconds.
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, cpSync, chmodSync, readdirSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const daprdSrc = join(here, 'daprd');
-const kafkaPom = join(here, 'kafka', 'pom.xml');
-
-export function cacheRoot(): string {
-  return resolve(process.env.TASKFN_CACHE || join(homedir(), '.cache', 'taskfn'));
-}
-
-/** Dapr version = the github.com/dapr/dapr requirement in real-stack/daprd/go.mod. */
-export function daprVersion(): string {
-  const m = /^\s*(?:require\s+)?github\.com\/dapr\/dapr\s+(v\S+)/m.exec(readFileSync(join(daprdSrc, 'go.mod'), 'utf8'));
-  if (!m?.[1]) throw new Error('real-stack/daprd/go.mod does not require github.com/dapr/dapr');
-  return m[1];
-}
-
-/** Kafka version = the <kafka.version> property in real-stack/kafka/pom.xml. */
-export function kafkaVersion(): string {
-  const m = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(kafkaPom, 'utf8'));
-  if (!m?.[1]) throw new Error('real-stack/kafka/pom.xml has no <kafka.version> property');
-  return m[1];
-}
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, cpSync, chmodSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type CacheEntry, DAPRD_SOURCE as daprdSrc, DAPRD_SOURCE_FILES, KAFKA_POM as kafkaPom, daprdCache, daprdOverride, daprVersion, isComplete, kafkaCache, kafkaVersion, provisionedDaprd, provisionedKafka } from '../toolkit/provisioned.js';
 
 export async function provisionDaprd(): Promise<string> {
-  const override = process.env.DAPRD;
-  if (override) {
-    const bin = resolve(override);
-    try {
-      if (!statSync(bin).isFile()) throw new Error('not a file');
-      accessSync(bin, constants.X_OK);
-    } catch (err) {
-      throw new Error(`DAPRD=${override} is not an executable file (${(err as Error).message})`);
-    }
-    return bin;
-  }
-  const version = daprVersion();
-  const dir = join(cacheRoot(), `daprd-${version}`);
-  const bin = join(dir, 'daprd');
-  const inputs = hashFiles(['go.mod', 'go.sum', 'main.go'].map((f) => join(daprdSrc, f)));
-  await cached(dir, inputs, 'daprd', () => buildDaprd(dir, version));
-  return bin;
+  const override = daprdOverride();
+  if (override) return override;
+  const entry = daprdCache();
+  await cached(entry, 'daprd', () => buildDaprd(entry.dir, daprVersion()));
+  return provisionedDaprd();
 }
 
 export async function provisionKafka(): Promise<string> {
-  const version = kafkaVersion();
-  const dir = join(cacheRoot(), `kafka-${version}`);
-  const inputs = hashFiles([kafkaPom]);
-  await cached(dir, inputs, 'kafka', () => fetchKafka(dir));
-  return join(dir, 'libs');
+  const entry = kafkaCache();
+  await cached(entry, 'kafka', () => fetchKafka(entry.dir));
+  return provisionedKafka();
 }
 
 // --- daprd -----------------------------------------------------------------
@@ -68,7 +32,7 @@ async function buildDaprd(dir: string, version: string): Promise<void> {
   const work = join(dir, `build-${process.pid}`);
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-  for (const f of ['go.mod', 'go.sum', 'main.go']) cpSync(join(daprdSrc, f), join(work, f));
+  for (const f of DAPRD_SOURCE_FILES) cpSync(join(daprdSrc, f), join(work, f));
   const env = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod' };
   const log = join(dir, 'build.log');
   writeFileSync(log, '');
@@ -132,9 +96,10 @@ async function fetchKafka(dir: string): Promise<void> {
 // --- plumbing ----------------------------------------------------------------
 
 /** Runs `build` unless `dir/.complete` matches `inputs`; serialised across processes by a lock dir. */
-async function cached(dir: string, inputs: string, name: string, build: () => Promise<void>): Promise<void> {
+async function cached(entry: CacheEntry, name: string, build: () => Promise<void>): Promise<void> {
+  const { dir, inputs } = entry;
   const marker = join(dir, '.complete');
-  const done = () => existsSync(marker) && readFileSync(marker, 'utf8').trim() === inputs;
+  const done = () => isComplete(entry);
   if (done()) return;
   mkdirSync(dir, { recursive: true });
   const lock = join(dir, '.lock');
@@ -189,12 +154,6 @@ function alive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-function hashFiles(files: string[]): string {
-  const h = createHash('sha256');
-  for (const f of files) h.update(readFileSync(f));
-  return h.digest('hex').slice(0, 16);
 }
 
 function say(stage: string, msg: string): void {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FUNCTIONS } from "../functions/catalog.js";
 import { createTask } from "../functions/create-task/definition.js";
 import { relayOutbox } from "../functions/relay-outbox/definition.js";
-import { listen } from "../dev/dapr-stand-in/test-support.js";
+import { listen } from "./listen.js";
 import { createTestDatabase, type TestDatabase } from "../test/database.js";
 import { buildFunctions, type BuildReport } from "./build.js";
 

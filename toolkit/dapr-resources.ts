@@ -7,7 +7,7 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { Document } from "yaml";
-import { type DaprComponent, isComponent, readDaprSources } from "../k8s-generator/dapr-resources.js";
+import { type DaprComponent, isComponent, readDaprSources } from "./dapr-sources.js";
 
 export interface DaprResourceOptions {
   /** Emptied, then filled with one file per source file. */

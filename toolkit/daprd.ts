@@ -2,9 +2,8 @@
 // no placement/scheduler (taskfn uses no actors, workflows or jobs).
 import { spawn } from 'node:child_process';
 import { captureLines, freePort, killOnExit, terminate, waitFor } from './net.js';
-import { provisionDaprd } from '../real-stack/provision.js';
+import { provisionedDaprd } from './provisioned.js';
 
-export { freePort } from './net.js';
 
 export interface StartDaprdOptions {
   appId: string;
@@ -38,7 +37,7 @@ const GRACEFUL_SHUTDOWN_S = 2;
 const STOP_GRACE_MS = (GRACEFUL_SHUTDOWN_S + 8) * 1000;
 
 export async function startDaprd(opts: StartDaprdOptions): Promise<RunningDaprd> {
-  const bin = await provisionDaprd();
+  const bin = provisionedDaprd();
   const internalGrpcPort = await freePort();
   const resources = Array.isArray(opts.resourcesPath) ? opts.resourcesPath : [opts.resourcesPath];
   const args = [

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HTTP_FUNCTIONS } from "../functions/catalog.js";
 import { createGateway } from "./gateway.js";
-import { listen, type Listening } from "../dev/dapr-stand-in/test-support.js";
+import { listen, type Listening } from "./listen.js";
 
 let upstream: Listening;
 let gateway: Listening;

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Admin } from '@platformatic/kafka';
 import { canConnect, captureLines, freePort, killOnExit, terminate, waitFor } from './net.js';
-import { provisionKafka } from '../real-stack/provision.js';
+import { provisionedKafka } from './provisioned.js';
 
 export interface KafkaTopic {
   name: string;
@@ -39,7 +39,7 @@ export async function startKafka(opts: StartKafkaOptions): Promise<RunningKafka>
     return { brokers: external, stop: async () => {} };
   }
 
-  const libs = await provisionKafka();
+  const libs = provisionedKafka();
   const dataDir = resolve(opts.dataDir);
   const port = opts.port ?? (await freePort());
   const controllerPort = opts.controllerPort ?? (await freePort());

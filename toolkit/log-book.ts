@@ -5,7 +5,9 @@
  */
 import { createWriteStream, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { LogEntry } from "../e2e/target.js";
+
+/** One JSON log line a process printed, with the instance that printed it. */
+export type LogEntry = Record<string, unknown> & { instance: string };
 
 export interface LogBook {
   file: string;

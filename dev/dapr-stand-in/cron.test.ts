@@ -2,7 +2,8 @@ import { Hono } from "hono";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Component } from "./components.js";
 import { startCronBindings, type CronScheduler } from "./cron.js";
-import { eventually, fastResiliency, listen, silentLog, type Listening } from "./test-support.js";
+import { listen, type Listening } from "../../toolkit/listen.js";
+import { eventually, fastResiliency, silentLog } from "./test-support.js";
 
 interface BindingApp {
   server: Listening;

@@ -4,7 +4,8 @@ import type { Message } from "./broker.js";
 import { classifyReply, deliverEvent, type DeliveryContext } from "./delivery.js";
 import type { TargetPolicy } from "./resiliency.js";
 import { toSubscription } from "./subscriptions.js";
-import { fastResiliency, listen, resiliencyFromYaml, silentLog, type Listening } from "./test-support.js";
+import { listen, type Listening } from "../../toolkit/listen.js";
+import { fastResiliency, resiliencyFromYaml, silentLog } from "./test-support.js";
 
 describe("classifyReply: Dapr's subscriber reply table", () => {
   it.each([

@@ -5,7 +5,8 @@ import type { Broker, Message } from "./broker.js";
 import type { Component } from "./components.js";
 import { createSidecarApp, type SidecarDeps } from "./server.js";
 import { toSubscription } from "./subscriptions.js";
-import { fastResiliency, listen, silentLog, type Listening } from "./test-support.js";
+import { listen, type Listening } from "../../toolkit/listen.js";
+import { fastResiliency, silentLog } from "./test-support.js";
 
 const PUBSUB: Component = { name: "pubsub", type: "pubsub.kafka", version: "v1", metadata: {}, scopes: [] };
 const webhook = (url: string): Component => ({ name: "webhook", type: "bindings.http", version: "v1", metadata: { url }, scopes: ["send-reminder"] });

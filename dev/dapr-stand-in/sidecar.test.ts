@@ -3,7 +3,8 @@ import { Hono } from "hono";
 import { afterEach, describe, expect, it } from "vitest";
 import { DAPR_DIR } from "../../toolkit/paths.js";
 import { startSidecar, type RunningSidecar } from "./sidecar.js";
-import { eventually, fastResiliency, listen, silentLog, type Listening } from "./test-support.js";
+import { listen, type Listening } from "../../toolkit/listen.js";
+import { eventually, fastResiliency, silentLog } from "./test-support.js";
 
 let running: { sidecar?: RunningSidecar; servers: Listening[] } = { servers: [] };
 afterEach(async () => {

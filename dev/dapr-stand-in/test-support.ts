@@ -6,8 +6,6 @@ import { pino } from "pino";
 import { parse } from "yaml";
 import { parseResiliency, type Resiliency } from "./resiliency.js";
 
-export { listen, type Listening } from "../../toolkit/listen.js";
-
 export const silentLog = pino({ level: "silent" });
 
 /** A Resiliency resource from YAML, as if read from a file. */
