@@ -9,7 +9,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { startEmbeddedPostgres } from "../toolkit/embedded-postgres.js";
 import { applyMigrations } from "../toolkit/migrate.js";
-import { freePort } from "./net.js";
+import { freePort } from "../toolkit/net.js";
 
 export interface BenchDatabase {
   url: string;

@@ -16,7 +16,7 @@ import { bundleBenchServers, benchBundle } from "./bundle.js";
 import { readBenchConfig } from "./config.js";
 import { NAMES, PRODUCTION_NODE_FLAGS } from "./contenders.js";
 import type { BenchContext, Candidate } from "./context.js";
-import { freePort } from "./net.js";
+import { freePort } from "../toolkit/net.js";
 import { coldStart } from "./parts/cold-start.js";
 import { eventDelivery } from "./parts/event-delivery.js";
 import { httpFunctions } from "./parts/http-functions.js";

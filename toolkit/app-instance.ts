@@ -8,8 +8,8 @@
 import { randomBytes } from "node:crypto";
 import type { FunctionDefinition } from "../runtime/types.js";
 import { startDaprd, type RunningDaprd } from "./daprd.js";
-import { startFunctionProcess, type FunctionProcess } from "./process.js";
 import { freePort } from "./net.js";
+import { answers, launch } from "./process.js";
 
 export interface AppInstanceOptions {
   definition: FunctionDefinition;
@@ -50,12 +50,18 @@ export async function startAppInstance(options: AppInstanceOptions): Promise<App
   const tokens = { DAPR_API_TOKEN: secretToken(), APP_API_TOKEN: secretToken() };
 
   // daprd waits for the app's port before it reports ready, so the app starts first.
-  const app: FunctionProcess = await startFunctionProcess({
+  const app = await launch({
     name,
-    bundle: options.bundle,
-    port,
-    env: { ...options.env, ...tokens, DAPR_HTTP_PORT: String(daprHttpPort) },
-    log: (line) => options.log(name, line),
+    command: process.execPath,
+    args: ["--enable-source-maps", options.bundle],
+    env: { ...options.env, ...tokens, DAPR_HTTP_PORT: String(daprHttpPort), PORT: String(port), HOST: "127.0.0.1" },
+    output: (line) => options.log(name, line),
+    ready: answers(port, "/readyz"),
+  });
+  // Exit code 0 is a drain after a signal (a terminal's Ctrl-C reaches the whole group).
+  // A crash is not restarted: say so loudly instead of leaving a silent gap.
+  void app.exited.then((exit) => {
+    if (!exit.stopped && exit.code !== 0) options.log(name, `✖ ${app.exitReason()}`);
   });
 
   let sidecar: RunningDaprd | undefined;

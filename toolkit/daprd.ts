@@ -1,7 +1,7 @@
 // Runs a real daprd sidecar in standalone mode, bound to 127.0.0.1 only, with
 // no placement/scheduler (taskfn uses no actors, workflows or jobs).
-import { spawn } from 'node:child_process';
-import { captureLines, freePort, killOnExit, terminate, waitFor } from './net.js';
+import { freePort } from './net.js';
+import { answers, launch } from './process.js';
 import { provisionedDaprd } from './provisioned.js';
 
 
@@ -62,32 +62,19 @@ export async function startDaprd(opts: StartDaprdOptions): Promise<RunningDaprd>
   ];
   // Without a non-loopback interface daprd cannot guess its host IP and exits.
   const env = { ...process.env, DAPR_HOST_IP: '127.0.0.1', ...opts.env };
-  const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const forget = killOnExit(child);
-  const tail = captureLines(child, opts.log);
-  let exit: string | undefined;
-  child.once('exit', (code, signal) => (exit = `daprd (${opts.appId}) exited early (${signal ?? `code ${code}`})`));
-  child.once('error', (err) => (exit = `could not start ${bin}: ${err.message}`));
-  const stop = async () => {
-    await terminate(child, STOP_GRACE_MS);
-    forget();
-  };
-
-  if (opts.waitForReady ?? true) {
-    try {
-      // /v1.0/healthz turns 204 once components are initialised and the app
-      // channel is up (subscriptions fetched); /v1.0/healthz/outbound only
-      // means components are ready, which is too early to rely on delivery.
-      const url = `http://127.0.0.1:${opts.httpPort}/v1.0/healthz`;
-      await waitFor(`daprd ${opts.appId} ready at ${url}`, READY_TIMEOUT_MS, async () => {
-        const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-        await res.body?.cancel();
-        return res.status === 204 ? true : undefined;
-      }, { abort: () => exit, describe: tail, intervalMs: 250 });
-    } catch (err) {
-      await stop();
-      throw err;
-    }
-  }
-  return { httpPort: opts.httpPort, grpcPort: opts.grpcPort, stop };
+  const daprd = await launch({
+    name: `daprd (${opts.appId})`,
+    command: bin,
+    args,
+    env,
+    output: opts.log ?? (() => {}),
+    // /v1.0/healthz turns 204 once components are initialised and the app
+    // channel is up (subscriptions fetched); /v1.0/healthz/outbound only
+    // means components are ready, which is too early to rely on delivery.
+    ready: opts.waitForReady ?? true ? answers(opts.httpPort, '/v1.0/healthz', (status) => status === 204) : undefined,
+    readyTimeoutMs: READY_TIMEOUT_MS,
+    readyIntervalMs: 250,
+    graceMs: STOP_GRACE_MS,
+  });
+  return { httpPort: opts.httpPort, grpcPort: opts.grpcPort, stop: daprd.stop };
 }

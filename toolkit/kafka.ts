@@ -1,11 +1,12 @@
 // A real single-node Kafka (KRaft broker+controller in one JVM) on 127.0.0.1,
 // or, when KAFKA_BROKERS is set, an external broker we only create topics on.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Admin } from '@platformatic/kafka';
-import { canConnect, captureLines, freePort, killOnExit, terminate, waitFor } from './net.js';
+import { canConnect, freePort, waitFor } from './net.js';
+import { launch } from './process.js';
 import { provisionedKafka } from './provisioned.js';
 
 export interface KafkaTopic {
@@ -58,28 +59,23 @@ export async function startKafka(opts: StartKafkaOptions): Promise<RunningKafka>
     if (fmt.status !== 0) throw new Error(`Kafka storage format failed (${fmt.error?.message ?? `exit ${fmt.status}`}):\n${fmt.stdout}${fmt.stderr}`);
   }
 
-  const child = spawn('java', [...java, 'kafka.Kafka', props], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const forget = killOnExit(child);
-  const tail = captureLines(child, opts.log);
-  let exit: string | undefined;
-  child.once('exit', (code, signal) => (exit = `Kafka JVM exited early (${signal ?? `code ${code}`})`));
-  child.once('error', (err) => (exit = `could not start java: ${err.message}`));
-  const stop = async () => {
-    await terminate(child, STOP_GRACE_MS);
-    forget();
-  };
-
+  const kafka = await launch({
+    name: `Kafka on ${brokers}`,
+    command: 'java',
+    args: [...java, 'kafka.Kafka', props],
+    env: process.env,
+    output: opts.log ?? (() => {}),
+    ready: () => canConnect(port),
+    readyTimeoutMs: READY_TIMEOUT_MS,
+    graceMs: STOP_GRACE_MS,
+  });
   try {
-    await waitFor(`Kafka on ${brokers}`, READY_TIMEOUT_MS, async () => ((await canConnect(port)) ? true : undefined), {
-      abort: () => exit,
-      describe: tail,
-    });
-    await ensureTopics(brokers, opts.topics, () => exit, tail);
+    await ensureTopics(brokers, opts.topics, kafka.exitReason, kafka.tail);
   } catch (err) {
-    await stop();
+    await kafka.stop();
     throw err;
   }
-  return { brokers, stop };
+  return { brokers, stop: kafka.stop };
 }
 
 /** Creates the topics that don't exist yet and waits until every partition has a leader. */

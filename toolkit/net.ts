@@ -1,6 +1,6 @@
-// Small process/network helpers shared by kafka.ts and daprd.ts.
-import type { ChildProcess } from 'node:child_process';
-import { createConnection, createServer } from 'node:net';
+/** Loopback helpers: free ports, reachability, and bounded waiting. */
+import { request } from "node:http";
+import { createConnection, createServer } from "node:net";
 
 const handedOut = new Set<number>();
 
@@ -10,10 +10,10 @@ export async function freePort(): Promise<number> {
     const port = await new Promise<number>((resolve, reject) => {
       const srv = createServer();
       srv.unref();
-      srv.once('error', reject);
-      srv.listen(0, '127.0.0.1', () => {
+      srv.once("error", reject);
+      srv.listen(0, "127.0.0.1", () => {
         const addr = srv.address();
-        srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+        srv.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no port"))));
       });
     });
     if (!handedOut.has(port)) {
@@ -23,7 +23,7 @@ export async function freePort(): Promise<number> {
   }
 }
 
-export function canConnect(port: number, host = '127.0.0.1'): Promise<boolean> {
+export function canConnect(port: number, host = "127.0.0.1"): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = createConnection({ port, host });
     const done = (ok: boolean) => {
@@ -31,77 +31,75 @@ export function canConnect(port: number, host = '127.0.0.1'): Promise<boolean> {
       resolve(ok);
     };
     sock.setTimeout(1000, () => done(false));
-    sock.once('connect', () => done(true));
-    sock.once('error', () => done(false));
+    sock.once("connect", () => done(true));
+    sock.once("error", () => done(false));
   });
+}
+
+/**
+ * One GET on a fresh connection; resolves the status or 0 when nothing answers.
+ * node:http (not fetch) because fetch's first call loads undici, which would be
+ * counted in a cold start being measured.
+ */
+export function probe(port: number, path: string, timeoutMs = 1_000): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request({ host: "127.0.0.1", port, path, agent: false, timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => resolve(0));
+    req.end();
+  });
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export interface WaitOptions {
+  intervalMs?: number;
+  /** A reason to stop waiting (e.g. the process died), or undefined to go on. */
+  abort?: () => string | undefined;
+  /** Appended to the error, e.g. the last lines a process printed. */
+  describe?: () => string;
 }
 
 /**
  * Polls `probe` until it returns something other than undefined, `timeoutMs`
  * elapses (throws, with `describe()` appended), or `abort()` returns a reason.
  */
-export async function waitFor<T>(
-  what: string,
-  timeoutMs: number,
-  probe: () => Promise<T | undefined>,
-  opts: { intervalMs?: number; abort?: () => string | undefined; describe?: () => string } = {},
-): Promise<T> {
+export async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>, opts: WaitOptions = {}): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let lastError = '';
+  let lastError = "";
   for (;;) {
     const aborted = opts.abort?.();
-    if (aborted) throw new Error(`${what}: ${aborted}${opts.describe?.() ?? ''}`);
+    if (aborted) throw new Error(`${what}: ${aborted}${opts.describe?.() ?? ""}`);
     try {
-      const v = await probe();
+      const v = await check();
       if (v !== undefined) return v;
     } catch (err) {
       lastError = ` (last error: ${(err as Error).message})`;
     }
-    if (Date.now() > deadline) throw new Error(`${what}: timed out after ${timeoutMs / 1000}s${lastError}${opts.describe?.() ?? ''}`);
-    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 200));
+    if (Date.now() > deadline) throw new Error(`${what}: timed out after ${timeoutMs / 1000}s${lastError}${opts.describe?.() ?? ""}`);
+    await sleep(opts.intervalMs ?? 200);
   }
 }
 
-/** Splits a child's stdout+stderr into lines, forwards them, and keeps the last `keep` for error messages. */
-export function captureLines(child: ChildProcess, log: ((line: string) => void) | undefined, keep = 40): () => string {
-  const tail: string[] = [];
-  for (const stream of [child.stdout, child.stderr]) {
-    let partial = '';
-    stream?.setEncoding('utf8');
-    stream?.on('data', (chunk: string) => {
-      const lines = (partial + chunk).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
-        tail.push(line);
-        if (tail.length > keep) tail.shift();
-        log?.(line);
-      }
-    });
-  }
-  return () => (tail.length ? `\n--- last ${tail.length} log lines ---\n${tail.join('\n')}` : '');
+export interface HealthyOptions {
+  /** performance.now() of the spawn. */
+  since?: number;
+  timeoutMs?: number;
+  intervalMs?: number;
+  /** False once the process died: stop waiting. */
+  alive?: () => boolean;
 }
 
-/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
-export async function terminate(child: ChildProcess, graceMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
+/** Polls until `path` answers 2xx; returns the milliseconds since `since`. */
+export async function waitHealthy(port: number, path: string, { since = performance.now(), timeoutMs = 30_000, intervalMs = 2, alive = () => true }: HealthyOptions = {}): Promise<number> {
+  await waitFor(`${path} on :${port}`, timeoutMs, async () => (isSuccess(await probe(port, path)) ? true : undefined), {
+    intervalMs,
+    abort: () => (alive() ? undefined : "the process exited before it answered"),
+  });
+  return performance.now() - since;
 }
 
-const children = new Set<ChildProcess>();
-let exitHook = false;
-
-/** Kills `child` if this Node process exits without calling stop() (e.g. a crashed test run). */
-export function killOnExit(child: ChildProcess): () => void {
-  children.add(child);
-  if (!exitHook) {
-    exitHook = true;
-    process.once('exit', () => {
-      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    });
-  }
-  return () => children.delete(child);
-}
+const isSuccess = (status: number) => status >= 200 && status < 300;

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BenchContext } from "../context.js";
-import { freePort, sleep } from "../net.js";
+import { freePort, sleep } from "../../toolkit/net.js";
 import { noErrors, type Row } from "../report.js";
 import { spread } from "../stats.js";
 

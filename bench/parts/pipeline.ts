@@ -17,7 +17,7 @@ import { startKafka } from "../../toolkit/kafka.js";
 import { TASKFN_TOPICS } from "../../toolkit/topics.js";
 import type { BuiltBundle } from "./cold-start.js";
 import { tokenFor, type BenchContext } from "../context.js";
-import { freePort, sleep } from "../net.js";
+import { freePort, sleep } from "../../toolkit/net.js";
 import { pace, type PacedRequest } from "../pacer.js";
 import { noErrors, type Row } from "../report.js";
 import { quantile, spread } from "../stats.js";
