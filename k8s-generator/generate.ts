@@ -6,7 +6,7 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { committedFiles, generatedFiles } from "./generated-files.js";
-import { ROOT } from "../toolkit/repo-root.js";
+import { ROOT } from "../toolkit/paths.js";
 
 const wanted = await generatedFiles();
 const keep = new Set(wanted.map((file) => file.path));

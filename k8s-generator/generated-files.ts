@@ -17,7 +17,7 @@ import { kafkaConsumerOf } from "./kafka-consumer.js";
 import { kafkaTopicOf } from "./kafka-topics.js";
 import { migrateJob } from "./migrate-job.js";
 import { horizontalPodAutoscalerOf, podDisruptionBudgetOf, scaledObjectOf } from "./scaling.js";
-import { ROOT } from "../toolkit/repo-root.js";
+import { ROOT } from "../toolkit/paths.js";
 import { GENERATED_DIR, MIGRATE_MANIFEST_PATH, functionManifestPath } from "../toolkit/manifest-paths.js";
 import { TOPIC_NAMES, TOPIC_SETTINGS } from "../toolkit/topics.js";
 

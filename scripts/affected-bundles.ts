@@ -10,7 +10,7 @@ import { build, type Metafile } from "esbuild";
 import { FUNCTIONS, functionFolder } from "../functions/catalog.js";
 import type { FunctionDefinition } from "../runtime/types.js";
 import type { FunctionBundle } from "./affected-functions.js";
-import { ROOT } from "../toolkit/repo-root.js";
+import { ROOT } from "../toolkit/paths.js";
 
 function entryPointOf(definition: FunctionDefinition): string {
   return join("functions", functionFolder(definition), "main.ts");

@@ -8,7 +8,7 @@ import { functionBundles } from "./affected-bundles.js";
 import { type FunctionBundle, affectedFunctions } from "./affected-functions.js";
 import { changedFiles } from "./affected-git.js";
 import { buildFunctions } from "../toolkit/build.js";
-import { ROOT } from "../toolkit/repo-root.js";
+import { ROOT } from "../toolkit/paths.js";
 
 const DATABASE_MODULE = "runtime/database.ts";
 const SYNTHETIC: FunctionBundle[] = [

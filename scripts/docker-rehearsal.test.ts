@@ -16,7 +16,7 @@ import { FUNCTIONS } from "../functions/catalog.js";
 import { createTestDatabase, type TestDatabase } from "../test/database.js";
 import { buildFunctions } from "../toolkit/build.js";
 import { type Dockerfile, envOf, execForm, parseDockerfile, splitFlags, stageNamed, substitute, workdirOf } from "./dockerfile.js";
-import { ROOT } from "../toolkit/repo-root.js";
+import { ROOT } from "../toolkit/paths.js";
 
 const dockerfile: Dockerfile = parseDockerfile(await readFile(join(ROOT, "Dockerfile"), "utf8"));
 const functionStage = stageNamed(dockerfile, "function");

@@ -2,7 +2,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { expect, it } from "vitest";
-import { ROOT } from "../toolkit/repo-root.js";
+import { ROOT } from "../toolkit/paths.js";
 import { missingToolMessage, toolForTests } from "../toolkit/tools.js";
 
 const actionlint = toolForTests("actionlint");

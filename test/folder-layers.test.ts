@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, normalize, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT } from "../toolkit/repo-root.js";
+import { ROOT } from "../toolkit/paths.js";
 
 const SHIPPED = ["functions", "runtime", "tasks", "generated"];
 const TOOLING = ["dev", "real-stack", "k8s-generator", "scripts", "test", "e2e", "bench"];

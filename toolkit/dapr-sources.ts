@@ -6,7 +6,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { type Document, parseAllDocuments } from "yaml";
-import { ROOT } from "./repo-root.js";
+import { ROOT } from "./paths.js";
 
 export interface DaprSource {
   /** Repository-relative, e.g. `dapr/components/pubsub.yaml`. */

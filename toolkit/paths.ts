@@ -1,10 +1,11 @@
-/** Where local development keeps things, relative to the repository root. */
+/** Where things are, from the repository root. */
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
+/** The repository root: where git, esbuild's metafile and the Dockerfile's paths start. */
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /** Embedded PostgreSQL data and the dev JWT secret (gitignored). */
-export const DEV_DATA_DIR = root(".data");
+export const DEV_DATA_DIR = join(ROOT, ".data");
 /** The Dapr resource files real daprd and the stand-in both read. */
-export const DAPR_DIR = root("dapr");
-
+export const DAPR_DIR = join(ROOT, "dapr");

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { ROOT } from "./repo-root.js";
+import { ROOT } from "./paths.js";
 
 /** The Go module provision.ts builds daprd from. */
 export const DAPRD_SOURCE = join(ROOT, "real-stack", "daprd");
