@@ -51,7 +51,7 @@ function machine(): string {
  * in one run. BENCH_CANDIDATE_FLAGS: its Node flags (default: production's).
  */
 async function buildCandidate(root: string): Promise<Candidate> {
-  const build = (await import(pathToFileURL(join(root, "scripts", "build.ts")).href)) as { buildFunctions: typeof buildFunctions };
+  const build = (await import(pathToFileURL(join(root, "toolkit", "build.ts")).href)) as { buildFunctions: typeof buildFunctions };
   const dist = join(root, "dist");
   await build.buildFunctions({ outdir: dist });
   const out = join(root, "dist-bench");
