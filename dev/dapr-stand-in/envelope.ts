@@ -15,6 +15,8 @@ export interface PublishedBody {
   contentType: string | undefined;
   /** App id of the publisher: the `source` of a wrapped body. */
   source: string;
+  /** The publish request's traceparent header. */
+  traceparent?: string;
 }
 
 /** The publish body cannot become an envelope (Dapr answers 400). */
@@ -30,12 +32,23 @@ function rfc3339Now(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-/** A sampled W3C traceparent, standing in for the span Dapr would start. */
-function newTraceparent(): string {
-  return `00-${randomBytes(16).toString("hex")}-${randomBytes(8).toString("hex")}-01`;
+const TRACEPARENT = /^00-([0-9a-f]{32})-[0-9a-f]{16}-([0-9a-f]{2})$/;
+
+/**
+ * A W3C traceparent standing in for the span Dapr (tracing on) starts for a publish:
+ * a child of the request's traceparent header, or a new sampled root.
+ */
+function newTraceparent(parent: string | undefined): string {
+  const match = parent === undefined ? null : TRACEPARENT.exec(parent);
+  return `00-${match?.[1] ?? randomBytes(16).toString("hex")}-${randomBytes(8).toString("hex")}-${match?.[2] ?? "01"}`;
 }
 
-function fromCloudEvent({ pubsub, topic, body }: PublishedBody): Envelope {
+/**
+ * Dapr 1.18 keeps the event's own traceparent only when the event also has
+ * `traceid`; otherwise it writes its span over both (components-contrib
+ * pubsub/envelope.go FromCloudEvent). A tracestate of the event is kept.
+ */
+function fromCloudEvent({ pubsub, topic, body, traceparent: parent }: PublishedBody): Envelope {
   let event: unknown;
   try {
     event = JSON.parse(body.toString("utf8"));
@@ -43,24 +56,24 @@ function fromCloudEvent({ pubsub, topic, body }: PublishedBody): Envelope {
     throw new EnvelopeError(`the body is not a JSON CloudEvent: ${(error as Error).message}`);
   }
   if (!event || typeof event !== "object" || Array.isArray(event)) throw new EnvelopeError("the body is not a JSON CloudEvent object");
-  const traceparent = newTraceparent();
+  const traceparent = newTraceparent(parent);
+  const ownTrace = "traceid" in event ? {} : { traceid: traceparent, traceparent };
   return {
     specversion: "1.0",
     source: "Dapr",
     type: "com.dapr.event.sent",
     time: rfc3339Now(),
-    traceid: traceparent,
-    traceparent,
     tracestate: "",
     ...event,
+    ...ownTrace,
     topic,
     pubsubname: pubsub,
   };
 }
 
-function wrap({ pubsub, topic, body, contentType, source }: PublishedBody): Envelope {
+function wrap({ pubsub, topic, body, contentType, source, traceparent: parent }: PublishedBody): Envelope {
   const datacontenttype = contentType || "text/plain";
-  const traceparent = newTraceparent();
+  const traceparent = newTraceparent(parent);
   const envelope: Envelope = {
     id: randomUUID(),
     specversion: "1.0",

@@ -85,6 +85,20 @@ describe("POST /v1.0/publish", () => {
     expect(broker.published[0]!.envelope.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
   });
 
+  it("as Dapr 1.18: keeps the event's traceparent and tracestate only when it also has traceid, else writes a child of the request's traceparent header", async () => {
+    const { app, broker } = sidecar();
+    const publish = (event: object, headers: Record<string, string> = {}) =>
+      app.request("/v1.0/publish/pubsub/tasks", { method: "POST", headers: as("create-token", { "content-type": "application/cloudevents+json", ...headers }), body: JSON.stringify(event) });
+    const ours = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    await publish({ ...cloudEvent, traceparent: ours, traceid: ours, tracestate: "v=1" });
+    await publish({ ...cloudEvent, traceparent: ours }, { traceparent: ours });
+    const [kept, replaced] = broker.published.map((m) => m.envelope);
+    expect(kept).toMatchObject({ traceparent: ours, traceid: ours, tracestate: "v=1" });
+    expect(replaced!.traceparent).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
+    expect(replaced!.traceparent).not.toBe(ours);
+    expect(replaced!.traceid).toBe(replaced!.traceparent);
+  });
+
   it("wraps any other body in a Dapr envelope from the publishing app", async () => {
     const { app, broker } = sidecar();
     await app.request("/v1.0/publish/pubsub/orders", { method: "POST", headers: as("create-token", { "content-type": "application/json" }), body: '{"n":1}' });

@@ -86,7 +86,7 @@ export function createSidecarApp({ apps, components, broker, resiliency, subscri
     let envelope;
     try {
       const body = Buffer.from(await c.req.arrayBuffer());
-      envelope = toEnvelope({ pubsub, topic, body, contentType: c.req.header("content-type"), source: caller?.appId ?? UNKNOWN_CALLER_ID });
+      envelope = toEnvelope({ pubsub, topic, body, contentType: c.req.header("content-type"), source: caller?.appId ?? UNKNOWN_CALLER_ID, traceparent: c.req.header("traceparent") });
     } catch (error) {
       if (error instanceof EnvelopeError) return daprError(c, 400, "ERR_PUBSUB_CLOUD_EVENTS_SER", error.message);
       throw error;
