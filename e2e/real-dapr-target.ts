@@ -30,7 +30,8 @@ export const realDapr: TargetDriver = {
   holdsTokens: true,
   sidecarPerInstance: true,
   reminderInstances: REMINDER_INSTANCES,
-  start: ({ databaseUrl, reminderWebhookUrl }) =>
+  exportsSpans: true,
+  start: ({ databaseUrl, reminderWebhookUrl, otlpEndpoint }) =>
     inWorkspace("real-dapr", async ({ dataDir, logs }) => {
       const secret = randomBytes(32).toString("base64url");
       const stack = await startStack({
@@ -41,7 +42,8 @@ export const realDapr: TargetDriver = {
         schedules: { "outbox-cron": "@every 1s", "reminder-cron": "@every 1s" },
         reminderWebhookUrl,
         jwtSecret: secret,
-        env: { LOG_LEVEL: "info" },
+        // Only the functions export: daprd reads OTEL_EXPORTER_OTLP_ENDPOINT too, and would turn its own tracing on.
+        env: { LOG_LEVEL: "info", OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint },
         print: logs.add,
       });
       const tap = await startKafkaTap(

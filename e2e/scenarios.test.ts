@@ -15,6 +15,7 @@ import { cloudEventOf, handMadeEvent, withSubjects } from "./cloud-events.js";
 import { invokeUrl, publishThrough } from "./dapr-http.js";
 import { readOutbox } from "./outbox.js";
 import { realDapr } from "./real-dapr-target.js";
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "./otlp-receiver.js";
 import { startReminderWebhook, type ReminderWebhook } from "./reminder-webhook.js";
 import { standIn } from "./stand-in-target.js";
 import { callJson, userApi } from "./taskfn-api.js";
@@ -48,18 +49,44 @@ function logged(target: Target, message: string, ceId: string) {
   return target.logs().filter((entry) => entry.msg === message && entry.ceId === ceId);
 }
 
+/** A traceparent of the test's own, so the test knows the trace id and the root span of what it starts. */
+function clientTrace(): { traceparent: string; traceId: string; spanId: string } {
+  const traceId = randomBytes(16).toString("hex");
+  const spanId = randomBytes(8).toString("hex");
+  return { traceparent: `00-${traceId}-${spanId}-01`, traceId, spanId };
+}
+
+/** The spans of one trace, once `ready` says they are all there. */
+function traceSpans(receiver: OtlpReceiver, traceId: string, ready: (spans: ReceivedSpan[]) => boolean): Promise<ReceivedSpan[]> {
+  return eventually(`the spans of trace ${traceId}`, () => {
+    const spans = receiver.spans().filter((span) => span.traceId === traceId);
+    return ready(spans) ? spans : undefined;
+  });
+}
+
+/** Every span's parent is a span of the same trace, or the client's root span: one connected trace. */
+function expectOneTree(spans: readonly ReceivedSpan[], rootSpanId: string): void {
+  const ids = new Set([rootSpanId, ...spans.map((span) => span.spanId)]);
+  expect(spans.filter((span) => !ids.has(span.parentSpanId)).map((span) => `${span.service}: ${span.name}`)).toEqual([]);
+}
+
+const has = (spans: readonly ReceivedSpan[], service: string, name: string) => spans.some((span) => span.service === service && span.name === name);
+
 describe.each(selected)("$name", (driver) => {
   let target: Target;
   let webhook: ReminderWebhook;
+  let otlp: OtlpReceiver;
 
   beforeAll(async () => {
     webhook = await startReminderWebhook();
-    target = await driver.start({ databaseUrl: databaseFor(driver.name), reminderWebhookUrl: webhook.url });
+    otlp = await startOtlpReceiver();
+    target = await driver.start({ databaseUrl: databaseFor(driver.name), reminderWebhookUrl: webhook.url, otlpEndpoint: otlp.endpoint });
   });
 
   afterAll(async () => {
     await target?.stop();
     await webhook?.stop();
+    await otlp?.stop();
   });
 
   it("1. createTask puts exactly one task.created on `tasks`: key = userId, id = the outbox row's id, our type and source", async () => {
@@ -223,6 +250,57 @@ describe.each(selected)("$name", (driver) => {
     const events = withSubjects(await target.records(TOPICS.tasks), "task.created", ids).map(cloudEventOf);
     expect(new Set(events.map((event) => event.subject))).toEqual(new Set(ids));
     expect(await readOutbox(target.databaseUrl, { subjects: ids, published: false })).toHaveLength(0);
+  });
+
+  describe.runIf(driver.exportsSpans)("9. one trace from the HTTP request to the last consumer", () => {
+    // completeTask → task.completed → onTaskCompleted → task.created (next instance) → recordTaskHistory, and task.completed → recordTaskHistory.
+    const complete = (everything: ReceivedSpan[]) =>
+      has(everything, "complete-task", "POST /api/{userId}/tasks/{taskId}/complete") &&
+      everything.filter((span) => span.service === "on-task-completed" && span.name === "process task.completed").length === 1 &&
+      has(everything, "record-task-history", "process task.completed") &&
+      has(everything, "record-task-history", "process task.created");
+
+    async function completeRecurring(api: Awaited<ReturnType<typeof userApi>>, baseUrl: string) {
+      const task = await api.createTask({ title: "Traced stand-up", dueAt: inOneHour(), recurrence: "FREQ=DAILY" });
+      const trace = clientTrace();
+      await callJson(`${baseUrl}/api/${encodeURIComponent(api.userId)}/tasks/${task.id}/complete`, { method: "POST", headers: { ...api.headers, traceparent: trace.traceparent } }, 200);
+      return trace;
+    }
+
+    it("an HTTP completion of a recurring task: completeTask, onTaskCompleted and recordTaskHistory spans in one trace, each consumer a child of its producer", async () => {
+      const api = await userApi(target, userId("traced"));
+      const trace = await completeRecurring(api, target.gatewayUrl);
+      const spans = await traceSpans(otlp, trace.traceId, complete);
+
+      expectOneTree(spans, trace.spanId);
+      const byId = new Map(spans.map((span) => [span.spanId, span]));
+      const parentOf = (span: ReceivedSpan) => byId.get(span.parentSpanId);
+      const server = spans.find((span) => span.service === "complete-task" && span.name.startsWith("POST"))!;
+      expect(server.parentSpanId).toBe(trace.spanId);
+      for (const consumer of spans.filter((span) => span.name.startsWith("process "))) {
+        // Each delivery is a child of the publish that put its event on the topic.
+        expect(parentOf(consumer)?.name, `${consumer.service}: ${consumer.name}`).toBe("publish tasks");
+      }
+      const nextCreated = spans.find((span) => span.service === "record-task-history" && span.name === "process task.created")!;
+      expect(parentOf(parentOf(nextCreated)!)).toMatchObject({ service: "on-task-completed", name: "process task.completed" });
+    });
+
+    it("the relayed path keeps the trace: completeTask's sidecar down, relayOutbox publishes the event later in the request's trace", async () => {
+      const api = await userApi(target, userId("traced-relay"));
+      const [completeTask] = target.instances("complete-task");
+      const sidecar = sidecarOf(completeTask!);
+      await sidecar.stop();
+      let trace: ReturnType<typeof clientTrace>;
+      try {
+        trace = await completeRecurring(api, completeTask!.appUrl);
+      } finally {
+        await sidecar.start();
+      }
+      const spans = await traceSpans(otlp, trace.traceId, (everything) => complete(everything) && has(everything, "relay-outbox", "publish tasks"));
+      expectOneTree(spans, trace.spanId);
+      const failed = spans.find((span) => span.service === "complete-task" && span.name === "publish tasks");
+      expect(failed, "completeTask's own publish attempt, which failed").toBeDefined();
+    });
   });
 
   describe("6. createTask, one function per endpoint", () => {

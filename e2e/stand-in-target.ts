@@ -32,6 +32,7 @@ export const standIn: TargetDriver = {
   holdsTokens: false,
   sidecarPerInstance: false,
   reminderInstances: 1,
+  exportsSpans: false,
   start: ({ databaseUrl, reminderWebhookUrl }) =>
     inWorkspace("stand-in", async ({ dataDir, logs }) => {
       const ports = new Map<string, number>();

@@ -59,6 +59,8 @@ export interface TargetContext {
   databaseUrl: string;
   /** Where the reminder-webhook binding must post. */
   reminderWebhookUrl: string;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT for the functions, on a target whose driver exports spans. */
+  otlpEndpoint: string;
 }
 
 export interface TargetDriver {
@@ -69,6 +71,8 @@ export interface TargetDriver {
   sidecarPerInstance: boolean;
   /** How many onReminderDue instances (each ticked by its cron) the target runs. */
   reminderInstances: number;
+  /** The functions export their spans to the context's otlpEndpoint. */
+  exportsSpans: boolean;
   start(context: TargetContext): Promise<Target>;
 }
 
