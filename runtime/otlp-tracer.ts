@@ -1,8 +1,8 @@
 /**
  * The OpenTelemetry SDK behind the runtime's Tracer: manual spans, exported in
- * batches as OTLP/HTTP JSON to OTEL_EXPORTER_OTLP_ENDPOINT (the exporter reads
- * that and the other OTEL_EXPORTER_OTLP_* variables itself). Only imported when
- * that endpoint is set. No auto-instrumentation and no context manager: the
+ * batches as OTLP/HTTP JSON to `<OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces` (the
+ * exporter reads the other OTEL_EXPORTER_OTLP_* variables, headers and timeout,
+ * itself). Only imported when that endpoint is set. No auto-instrumentation and no context manager: the
  * runtime passes every parent explicitly, so no async hook runs per request.
  */
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace } from "@opentelemetry/api";
@@ -14,11 +14,11 @@ import type { Span, SpanKind as Kind, Tracer } from "./tracing.js";
 
 const KINDS: Record<Kind, SpanKind> = { server: SpanKind.SERVER, consumer: SpanKind.CONSUMER, producer: SpanKind.PRODUCER, internal: SpanKind.INTERNAL };
 
-export function createOtlpTracer(serviceName: string): Tracer {
+export function createOtlpTracer(serviceName: string, endpoint: string): Tracer {
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ "service.name": serviceName }),
     // A function may be scaled away at any time: a short delay bounds what a SIGKILL loses.
-    spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter(), scheduledDelayMillis: 1_000 })],
+    spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${endpoint.replace(/\/+$/, "")}/v1/traces` }), scheduledDelayMillis: 1_000 })],
   });
   const tracer = provider.getTracer("taskfn");
 

@@ -56,7 +56,7 @@ function serveWith<T extends Trigger>(definition: FunctionDefinition<T>, createH
     }, SHUTDOWN_DEADLINE_MS).unref();
     server.close(async () => {
       await db.close();
-      await tracer.shutdown();
+      await tracer.shutdown().catch((error: unknown) => log.warn({ err: error }, "could not export the last spans"));
       log.flush(() => process.exit(0));
     });
     // Keep-alive connections with no request in flight would hold close() open.

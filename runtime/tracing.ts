@@ -46,7 +46,8 @@ export const contextOnlyTracer: Tracer = {
 
 /** The OTLP exporter when OTEL_EXPORTER_OTLP_ENDPOINT is set (the SDK is imported only then), else the context-only tracer. */
 export async function createTracer(serviceName: string, env: Record<string, string | undefined>): Promise<Tracer> {
-  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT) return contextOnlyTracer;
+  const endpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (!endpoint) return contextOnlyTracer;
   const { createOtlpTracer } = await import("./otlp-tracer.js");
-  return createOtlpTracer(serviceName);
+  return createOtlpTracer(serviceName, endpoint);
 }
