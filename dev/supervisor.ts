@@ -35,6 +35,16 @@ export interface Supervised {
 const STABLE_AFTER_MS = 30_000;
 const MAX_RESTART_DELAY_MS = 8_000;
 
+/**
+ * Whatever ends this process (an uncaught error included), its supervised
+ * processes end with it: the 'exit' listener can only act synchronously, so it
+ * sends SIGTERM and each function drains on its own.
+ */
+const alive = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of alive) child.kill("SIGTERM");
+});
+
 export function supervise({ name, command, args, env, onLine, log, shutdown, maxRestarts = 5, restartDelayMs = 500, stopDeadlineMs = 12_000 }: SuperviseOptions): Supervised {
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
@@ -46,10 +56,12 @@ export function supervise({ name, command, args, env, onLine, log, shutdown, max
     const startedAt = Date.now();
     const running = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
     child = running;
+    alive.add(running);
     for (const stream of [running.stdout, running.stderr]) createInterface({ input: stream }).on("line", (line) => onLine(name, line));
     exited = new Promise((resolve) => {
       running.once("exit", (code, signal) => {
         child = undefined;
+        alive.delete(running);
         resolve();
         if (stopping || shutdown?.aborted) return;
         if (code === 0) return log.info(`${name} stopped`);
