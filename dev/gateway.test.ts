@@ -43,8 +43,23 @@ describe("gateway routing", () => {
     expect(await res.json()).toEqual({ echoed: big.length });
   });
 
-  it("answers 404 problem+json for a route no function serves, including a known path with another method", async () => {
-    for (const [method, path] of [["GET", "/api/alice"], ["PUT", "/api/alice/tasks"], ["GET", "/nothing"]]) {
+  it("answers 405 problem+json with Allow for a known path with another method, from every function serving it", async () => {
+    for (const [method, path, allow] of [
+      ["PUT", "/api/alice/tasks", "GET, HEAD, POST"],
+      ["DELETE", "/api/alice/tasks", "GET, HEAD, POST"],
+      ["OPTIONS", "/api/alice/tasks", "GET, HEAD, POST"],
+      ["GET", "/api/alice/tasks/0b7d1a4e-5d7c-4f4e-9a57-6b0c5b8c9d10/complete", "POST"],
+      ["PUT", "/api/alice/tasks/0b7d1a4e-5d7c-4f4e-9a57-6b0c5b8c9d10", "DELETE, GET, HEAD, PATCH"],
+    ]) {
+      const res = await fetch(url(path!), { method });
+      expect([res.status, res.headers.get("allow"), res.headers.get("content-type")]).toEqual([405, allow, "application/problem+json"]);
+    }
+    const trace = await sendRaw("TRACE /api/alice/tasks HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n", { hangUp: false });
+    expect(trace).toMatch(/^HTTP\/1\.1 405 [^]*allow: GET, HEAD, POST/i);
+  });
+
+  it("answers 404 problem+json for a route no function serves", async () => {
+    for (const [method, path] of [["GET", "/api/alice"], ["PUT", "/api/alice/things"], ["GET", "/nothing"]]) {
       const res = await fetch(url(path!), { method });
       expect(res.status).toBe(404);
       expect(res.headers.get("content-type")).toBe("application/problem+json");
@@ -85,8 +100,15 @@ describe("gateway under hostile clients", () => {
 
   it("answers a malformed chunked body without ending the process", async () => {
     const answer = await sendRaw(`${head("transfer-encoding: chunked\r\n")}zz\r\nnot a chunk\r\n0\r\n\r\n`, { hangUp: false });
-    expect(answer).toMatch(/^HTTP\/1\.1 (400|502)/);
+    expect(answer).toMatch(/^HTTP\/1\.1 400 [^]*content-type: application\/problem\+json/i);
     expect((await fetch(url("/api/alice/tasks"), { method: "POST", body: "{}" })).status).toBe(201);
+  });
+});
+
+describe("what Node refuses before any route runs", () => {
+  it("is answered as problem+json by the gateway too", async () => {
+    const answer = await sendRaw("POST /api/alice/tasks HTTP/1.1\r\nhost: x\r\ncontent-length: 3\r\ntransfer-encoding: chunked\r\n\r\nabc", { hangUp: false });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 [^]*content-type: application\/problem\+json/i);
   });
 });
 
