@@ -133,6 +133,7 @@ describe("every topic function's subscriber route under generated events", () =>
         }),
         { runs: 1_500, timeLimitMs: 8_000 },
       );
+      console.info(`${definition.name} event fuzz: ${runs} events, each delivered twice; replies ${JSON.stringify(Object.fromEntries(seen))}`);
       expect(runs).toBeGreaterThan(100);
       expect([...seen.keys()].sort(), `replies seen: ${JSON.stringify([...seen])}`).toEqual(NEEDS_SIDECAR.has(definition.name) ? ["DROP", "RETRY", "SUCCESS"] : ["DROP", "SUCCESS"]);
     }, 60_000);
