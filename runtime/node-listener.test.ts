@@ -16,7 +16,7 @@ let server: Server | undefined;
 afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
 
 async function listen(deliver: EventDelivery): Promise<string> {
-  server = createServer(createNodeListener(app, { trigger: onTaskCompleted.trigger, deliver, appApiToken: TOKEN }));
+  server = createServer(await createNodeListener(app, { trigger: onTaskCompleted.trigger, deliver, appApiToken: TOKEN }));
   await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }

@@ -10,7 +10,6 @@
  * the router, which costs more than parsing and validating the event itself.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
-import { getRequestListener } from "@hono/node-server";
 import type { Hono } from "hono";
 import { readIncomingText } from "./body.js";
 import { daprTokenCheck } from "./dapr-token.js";
@@ -35,7 +34,14 @@ export function directEventRoute<T extends Trigger>(
   return { trigger: topic.trigger, deliver: createEventDelivery(topic, handler as EventHandler<TopicTrigger>, deps), appApiToken: deps.appApiToken };
 }
 
-export function createNodeListener(app: Hono, direct?: DirectEventRoute): RequestListener {
+/**
+ * Asynchronous because @hono/node-server is loaded here, when the server is about
+ * to listen, not at start-up: its module body subclasses the global Request, which
+ * makes Node load undici, whose HTTP parser a startup snapshot cannot hold
+ * (scripts/build-snapshot.ts).
+ */
+export async function createNodeListener(app: Hono, direct?: DirectEventRoute): Promise<RequestListener> {
+  const { getRequestListener } = await import("@hono/node-server");
   const viaHono = getRequestListener(app.fetch);
   if (!direct) return viaHono;
   const path = subscriberPath(direct.trigger);

@@ -1,4 +1,5 @@
 import { createServer } from "node:http";
+import { startupSnapshot } from "node:v8";
 import { createFunctionApp, createFunctionRuntime, type HandlerFactory } from "./app.js";
 import { readConfig } from "./config.js";
 import { createDaprClient } from "./dapr-client.js";
@@ -12,9 +13,17 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
 /**
  * The entry point of every function process: read the environment, wire the
  * runtime, listen, and on SIGTERM stop accepting, let in-flight work finish,
- * then close the pool.
+ * then close the pool. While a startup snapshot is built (scripts/build-snapshot.ts)
+ * it only names what to run once the snapshot is started: there the environment,
+ * connections, server and timers are those of the process that runs.
  */
 export function serveFunction<T extends Trigger>(definition: FunctionDefinition<T>, createHandler: HandlerFactory<T>): void {
+  const start = () => void startFunction(definition, createHandler);
+  if (startupSnapshot.isBuildingSnapshot()) startupSnapshot.setDeserializeMainFunction(start);
+  else start();
+}
+
+async function startFunction<T extends Trigger>(definition: FunctionDefinition<T>, createHandler: HandlerFactory<T>): Promise<void> {
   const log = createLogger(definition.name);
   const config = readConfig(process.env, { port: definition.port, needsAuth: definition.trigger.kind === "http" });
   const db = createDatabase({
@@ -28,7 +37,7 @@ export function serveFunction<T extends Trigger>(definition: FunctionDefinition<
   const app = createFunctionApp(definition, handler, runtime, { auth: config.auth, appApiToken: config.appApiToken });
   const direct = directEventRoute(definition, handler, { uow: runtime.uow, log, appApiToken: config.appApiToken });
 
-  const server = createServer(createNodeListener(app, direct)).listen(config.port, config.host, () => {
+  const server = createServer(await createNodeListener(app, direct)).listen(config.port, config.host, () => {
     log.info({ port: config.port, trigger: definition.trigger.kind }, `${definition.name} listening`);
   });
 
