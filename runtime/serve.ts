@@ -6,6 +6,7 @@ import { createDaprClient } from "./dapr-client.js";
 import { createDatabase } from "./database.js";
 import { createLogger } from "./logger.js";
 import { createNodeListener, directEventRoute } from "./node-listener.js";
+import { readinessCheck } from "./readiness.js";
 import type { FunctionDefinition, Trigger } from "./types.js";
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -18,12 +19,12 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
  * connections, server and timers are those of the process that runs.
  */
 export function serveFunction<T extends Trigger>(definition: FunctionDefinition<T>, createHandler: HandlerFactory<T>): void {
-  const start = () => void startFunction(definition, createHandler);
+  const start = () => startFunction(definition, createHandler);
   if (startupSnapshot.isBuildingSnapshot()) startupSnapshot.setDeserializeMainFunction(start);
   else start();
 }
 
-async function startFunction<T extends Trigger>(definition: FunctionDefinition<T>, createHandler: HandlerFactory<T>): Promise<void> {
+function startFunction<T extends Trigger>(definition: FunctionDefinition<T>, createHandler: HandlerFactory<T>): void {
   const log = createLogger(definition.name);
   const config = readConfig(process.env, { port: definition.port, needsAuth: definition.trigger.kind === "http" });
   const db = createDatabase({
@@ -37,7 +38,7 @@ async function startFunction<T extends Trigger>(definition: FunctionDefinition<T
   const app = createFunctionApp(definition, handler, runtime, { auth: config.auth, appApiToken: config.appApiToken });
   const direct = directEventRoute(definition, handler, { uow: runtime.uow, log, appApiToken: config.appApiToken });
 
-  const server = createServer(await createNodeListener(app, direct)).listen(config.port, config.host, () => {
+  const server = createServer(createNodeListener(app, { direct, ready: readinessCheck(db, log) })).listen(config.port, config.host, () => {
     log.info({ port: config.port, trigger: definition.trigger.kind }, `${definition.name} listening`);
   });
 
