@@ -1,11 +1,20 @@
 /**
  * Part 3: spawn → first 2xx on the health route for every function bundle, and
  * the RSS it then sits at, against a bare node:http server (and, for context,
- * the alternatives' servers). Spawns alternate across servers like load rounds.
+ * the alternatives' servers). Twice: on the Node running the bench, and on the
+ * image's Node (the Dockerfile's NODE_IMAGE, installed from npm), where each
+ * function also starts from its startup snapshot as the image does. Each row's
+ * ratio is to the bare server on the same Node. Spawns alternate across all
+ * servers like load rounds.
  */
 import { readdir, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { bare, daprSdkEvent, gcfEvent, rawEvent, taskfnFunction } from "../contenders.js";
+import { FUNCTIONS } from "../../functions/catalog.js";
+import { buildSnapshots, snapshotBlobPath } from "../../scripts/build-snapshot.js";
+import { DIST_DIR } from "../../scripts/build.js";
+import { imageNodeVersion, installNode } from "../../scripts/image-node.js";
+import { ROOT } from "../../scripts/repo-root.js";
+import { bare, daprSdkEvent, gcfEvent, rawEvent, taskfnFunction, taskfnSnapshot } from "../contenders.js";
 import { startServer, type BenchContext, type ServerDefinition } from "../context.js";
 import { sleep, waitHealthy } from "../net.js";
 import type { Service } from "../service.js";
@@ -37,10 +46,31 @@ async function startWithRetry(ctx: BenchContext, definition: ServerDefinition): 
   return undefined;
 }
 
+interface Server {
+  definition: ServerDefinition;
+  isFunction: boolean;
+  bundle?: string;
+  /** Index of the bare server on the same Node: its baseline. */
+  bare: number;
+}
+
 export async function coldStart(ctx: BenchContext, bundles: BuiltBundle[]): Promise<Row[]> {
   const { candidate } = ctx;
-  const servers: { definition: ServerDefinition; isFunction: boolean; bundle?: string }[] = [
-    { definition: bare(), isFunction: false },
+  const imageVersion = await imageNodeVersion();
+  const imageNode = await installNode(imageVersion);
+  const functions = FUNCTIONS.filter((f) => bundles.some((b) => b.appId === f.appId));
+  ctx.log(`[${PART}] building ${functions.length} startup snapshots with Node ${imageVersion}`);
+  await buildSnapshots(ROOT, DIST_DIR, functions, imageNode);
+
+  const servers: Server[] = [];
+  const add = (node: string, definitions: { definition: ServerDefinition; isFunction: boolean; bundle?: string }[]) => {
+    const bareIndex = servers.length;
+    const version = node === process.execPath ? process.versions.node : imageVersion;
+    for (const d of [{ definition: bare(node), isFunction: false }, ...definitions]) {
+      servers.push({ ...d, definition: { ...d.definition, name: `${d.definition.name} · Node ${version}` }, bare: bareIndex });
+    }
+  };
+  add(process.execPath, [
     ...bundles.flatMap((b) => {
       const own = { definition: taskfnFunction(b.appId, b.bundle), isFunction: true, bundle: b.bundle };
       if (!candidate) return [own];
@@ -50,7 +80,14 @@ export async function coldStart(ctx: BenchContext, bundles: BuiltBundle[]): Prom
     { definition: rawEvent(false), isFunction: false },
     { definition: daprSdkEvent(false), isFunction: false },
     { definition: gcfEvent(false), isFunction: false },
-  ];
+  ]);
+  add(imageNode, [
+    ...bundles.flatMap((b) => [
+      { definition: taskfnFunction(b.appId, b.bundle, [], imageNode), isFunction: true, bundle: b.bundle },
+      { definition: taskfnSnapshot(b.appId, snapshotBlobPath(b.bundle), imageNode), isFunction: true },
+    ]),
+    { definition: rawEvent(false, imageNode), isFunction: false },
+  ]);
   const samples = servers.map(() => ({ healthyMs: [] as number[], readyMs: [] as number[], rss: [] as number[], failures: 0 }));
   for (let spawn = 0; spawn < ctx.config.coldStartSpawns; spawn++) {
     ctx.log(`[${PART}] spawn ${spawn + 1}/${ctx.config.coldStartSpawns} of ${servers.length} servers`);
@@ -78,8 +115,8 @@ export async function coldStart(ctx: BenchContext, bundles: BuiltBundle[]): Prom
     }
   }
 
-  const bareStart = spread(samples[0]!.healthyMs).median;
-  const bareRss = spread(samples[0]!.rss).median;
+  const bareStart = (i: number) => spread(samples[servers[i]!.bare]!.healthyMs).median;
+  const bareRss = (i: number) => spread(samples[servers[i]!.bare]!.rss).median;
   const rows: Row[] = [];
   const row = (scenario: string, server: string, metric: string, values: number[], baseline?: number, target?: number, errors?: Row["errors"]): Row => {
     const value = spread(values);
@@ -90,10 +127,10 @@ export async function coldStart(ctx: BenchContext, bundles: BuiltBundle[]): Prom
     const s = samples[i]!;
     const name = server.isFunction ? `taskfn ${server.definition.name}` : server.definition.name;
     const target = server.isFunction ? 1.3 : undefined;
-    rows.push(row("spawn → first /healthz 2xx", name, "ms", s.healthyMs, bareStart, target, { ...noErrors(), other: s.failures }));
-    if (server.definition.readyPath) rows.push(row("spawn → ready (/readyz 2xx: database answers)", name, "ms", s.readyMs, bareStart));
-    rows.push(row("RSS when ready and idle", name, "MiB", s.rss, bareRss, target));
-    if (server.bundle) rows.push(row("bundle: index.mjs + its chunks", name, "KiB", [(await bundleBytes(server.bundle)) / 1024]));
+    rows.push(row("spawn → first /healthz 2xx", name, "ms", s.healthyMs, bareStart(i), target, { ...noErrors(), other: s.failures }));
+    if (server.definition.readyPath) rows.push(row("spawn → ready (/readyz 2xx: database answers)", name, "ms", s.readyMs, bareStart(i)));
+    rows.push(row("RSS when ready and idle", name, "MiB", s.rss, bareRss(i), target === undefined ? undefined : 1.2));
+    if (server.bundle && server.definition.command === process.execPath) rows.push(row("bundle: index.mjs + its chunks", name, "KiB", [(await bundleBytes(server.bundle)) / 1024]));
   }
   return rows;
 }
