@@ -17,6 +17,7 @@ import { ROOT } from "../../scripts/repo-root.js";
 import { bare, daprSdkEvent, gcfEvent, rawEvent, taskfnFunction, taskfnSnapshot } from "../contenders.js";
 import { startServer, type BenchContext, type ServerDefinition } from "../context.js";
 import { sleep, waitHealthy } from "../net.js";
+import { CLOCK_TICKS } from "../proc-stat.js";
 import type { Service } from "../service.js";
 import { noErrors, type Row } from "../report.js";
 import { spread } from "../stats.js";
@@ -88,7 +89,7 @@ export async function coldStart(ctx: BenchContext, bundles: BuiltBundle[]): Prom
     ]),
     { definition: rawEvent(false, imageNode), isFunction: false },
   ]);
-  const samples = servers.map(() => ({ healthyMs: [] as number[], readyMs: [] as number[], rss: [] as number[], failures: 0 }));
+  const samples = servers.map(() => ({ healthyMs: [] as number[], healthyCpuMs: [] as number[], readyMs: [] as number[], rss: [] as number[], failures: 0 }));
   for (let spawn = 0; spawn < ctx.config.coldStartSpawns; spawn++) {
     ctx.log(`[${PART}] spawn ${spawn + 1}/${ctx.config.coldStartSpawns} of ${servers.length} servers`);
     for (let i = 0; i < servers.length; i++) {
@@ -100,11 +101,15 @@ export async function coldStart(ctx: BenchContext, bundles: BuiltBundle[]): Prom
         continue;
       }
       try {
+        // CPU the process spent to get there, read right after /healthz answered: on a
+        // shared machine it varies far less than the wall-clock time (10 ms ticks).
+        const healthyCpuMs = (service.cpuTicks() * 1000) / CLOCK_TICKS;
         const { readyPath } = servers[index]!.definition;
         const readyMs = readyPath ? await waitHealthy(service.port, readyPath, { since: service.startedAt, alive: service.alive }) : service.readyMs;
         await sleep(ctx.config.idleSettleMs);
         s.rss.push(service.memory().rss);
         s.healthyMs.push(service.readyMs);
+        s.healthyCpuMs.push(healthyCpuMs);
         s.readyMs.push(readyMs);
       } catch (error) {
         s.failures++;
@@ -117,6 +122,7 @@ export async function coldStart(ctx: BenchContext, bundles: BuiltBundle[]): Prom
 
   const bareStart = (i: number) => spread(samples[servers[i]!.bare]!.healthyMs).median;
   const bareRss = (i: number) => spread(samples[servers[i]!.bare]!.rss).median;
+  const bareCpu = (i: number) => spread(samples[servers[i]!.bare]!.healthyCpuMs).median;
   const rows: Row[] = [];
   const row = (scenario: string, server: string, metric: string, values: number[], baseline?: number, target?: number, errors?: Row["errors"]): Row => {
     const value = spread(values);
@@ -128,6 +134,7 @@ export async function coldStart(ctx: BenchContext, bundles: BuiltBundle[]): Prom
     const name = server.isFunction ? `taskfn ${server.definition.name}` : server.definition.name;
     const target = server.isFunction ? 1.3 : undefined;
     rows.push(row("spawn → first /healthz 2xx", name, "ms", s.healthyMs, bareStart(i), target, { ...noErrors(), other: s.failures }));
+    rows.push(row("CPU (user + sys) until the first /healthz", name, "ms", s.healthyCpuMs, bareCpu(i)));
     if (server.definition.readyPath) rows.push(row("spawn → ready (/readyz 2xx: database answers)", name, "ms", s.readyMs, bareStart(i)));
     rows.push(row("RSS when ready and idle", name, "MiB", s.rss, bareRss(i), target === undefined ? undefined : 1.2));
     if (server.bundle && server.definition.command === process.execPath) rows.push(row("bundle: index.mjs + its chunks", name, "KiB", [(await bundleBytes(server.bundle)) / 1024]));
