@@ -53,7 +53,7 @@ const DEFER_BUILTINS = `var require = ((load, deferred) => {
 })(require, ${JSON.stringify(DEFERRED_BUILTINS)});`;
 
 /** The functions' main.ts as CommonJS scripts, `<outdir>/<appId>/snapshot.cjs`: one esbuild pass. */
-async function bundleSnapshotScripts(root: string, outdir: string, functions: readonly FunctionDefinition[]): Promise<void> {
+async function bundleSnapshotScripts({ root, outdir, functions, target }: SnapshotBuild): Promise<void> {
   await build({
     absWorkingDir: root,
     entryPoints: functions.map((definition) => ({
@@ -65,7 +65,7 @@ async function bundleSnapshotScripts(root: string, outdir: string, functions: re
     bundle: true,
     platform: "node",
     format: "cjs",
-    target: "node20",
+    target,
     banner: { js: DEFER_BUILTINS },
     logLevel: "warning",
   });
@@ -73,9 +73,22 @@ async function bundleSnapshotScripts(root: string, outdir: string, functions: re
 
 const run = promisify(execFile);
 
-/** Builds each function's blob with `node` (one at a time: each build is a whole Node process). */
-export async function buildSnapshots(root: string, outdir: string, functions: readonly FunctionDefinition[], node: string): Promise<void> {
-  await bundleSnapshotScripts(root, outdir, functions);
+export interface SnapshotBuild {
+  /** The repository (or a patched copy of it). */
+  root: string;
+  /** Where the bundles are: `<outdir>/<appId>/`. */
+  outdir: string;
+  functions: readonly FunctionDefinition[];
+  /** The Node binary that builds the blobs, the only one they will start on. */
+  node: string;
+  /** esbuild's target, the bundles' own. */
+  target: string;
+}
+
+/** Builds each function's blob (one at a time: each build is a whole Node process). */
+export async function buildSnapshots(options: SnapshotBuild): Promise<void> {
+  const { outdir, functions, node } = options;
+  await bundleSnapshotScripts(options);
   for (const definition of functions) {
     const dir = join(outdir, functionFolder(definition));
     try {

@@ -87,7 +87,7 @@ export async function buildFunctions({ outdir = DIST_DIR, functions = FUNCTIONS,
     outdir,
     metafile: true,
   });
-  if (snapshotNode) await buildSnapshots(ROOT, outdir, functions, snapshotNode);
+  if (snapshotNode) await buildSnapshots({ root: ROOT, outdir, functions, node: snapshotNode, target: NODE_BUNDLE_OPTIONS.target });
   const ms = Math.round(performance.now() - started);
 
   const built = await Promise.all(

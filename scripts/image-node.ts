@@ -15,11 +15,14 @@ import { ROOT } from "./repo-root.js";
 
 const run = promisify(execFile);
 
-/** `24.22.3` from `ARG NODE_IMAGE=node:24.22.3-bookworm-slim`. */
+/**
+ * `24.22.3` from `ARG NODE_IMAGE=node:24.22.3-bookworm-slim`; `24` (npm then installs
+ * the newest 24.x) from a tag that names only the line, e.g. one pinned by digest.
+ */
 export async function imageNodeVersion(): Promise<string> {
   const image = parseDockerfile(await readFile(join(ROOT, "Dockerfile"), "utf8")).globalArgs.NODE_IMAGE ?? "";
-  const version = /^node:(\d+\.\d+\.\d+)-/.exec(image)?.[1];
-  if (!version) throw new Error(`the Dockerfile's NODE_IMAGE (${image}) names no exact Node version`);
+  const version = /^node:(\d+(?:\.\d+\.\d+)?)-/.exec(image)?.[1];
+  if (!version) throw new Error(`the Dockerfile's NODE_IMAGE (${image}) names no Node version`);
   return version;
 }
 

@@ -7,11 +7,12 @@
  * ratio is to the bare server on the same Node. Spawns alternate across all
  * servers like load rounds.
  */
+import { execFileSync } from "node:child_process";
 import { readdir, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { FUNCTIONS } from "../../functions/catalog.js";
 import { buildSnapshots, snapshotBlobPath } from "../../scripts/build-snapshot.js";
-import { DIST_DIR } from "../../scripts/build.js";
+import { DIST_DIR, NODE_BUNDLE_OPTIONS } from "../../scripts/build.js";
 import { imageNodeVersion, installNode } from "../../scripts/image-node.js";
 import { ROOT } from "../../scripts/repo-root.js";
 import { bare, daprSdkEvent, gcfEvent, rawEvent, taskfnFunction, taskfnSnapshot } from "../contenders.js";
@@ -57,11 +58,11 @@ interface Server {
 
 export async function coldStart(ctx: BenchContext, bundles: BuiltBundle[]): Promise<Row[]> {
   const { candidate } = ctx;
-  const imageVersion = await imageNodeVersion();
-  const imageNode = await installNode(imageVersion);
+  const imageNode = await installNode(await imageNodeVersion());
+  const imageVersion = execFileSync(imageNode, ["-p", "process.versions.node"], { encoding: "utf8" }).trim();
   const functions = FUNCTIONS.filter((f) => bundles.some((b) => b.appId === f.appId));
   ctx.log(`[${PART}] building ${functions.length} startup snapshots with Node ${imageVersion}`);
-  await buildSnapshots(ROOT, DIST_DIR, functions, imageNode);
+  await buildSnapshots({ root: ROOT, outdir: DIST_DIR, functions, node: imageNode, target: NODE_BUNDLE_OPTIONS.target });
 
   const servers: Server[] = [];
   const add = (node: string, definitions: { definition: ServerDefinition; isFunction: boolean; bundle?: string }[]) => {
