@@ -70,6 +70,6 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
 # functions. index.mjs.map ships beside it: NODE_OPTIONS=--enable-source-maps maps
 # them back to the sources when needed.
 # It starts from the startup snapshot (modules already evaluated; see
-# scripts/build-snapshot.ts and bench/ for what it saves); `node index.mjs` runs
+# toolkit/build-snapshot.ts and bench/ for what it saves); `node index.mjs` runs
 # the same function without it.
 CMD ["node", "--snapshot-blob", "snapshot.blob"]

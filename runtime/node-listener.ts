@@ -49,7 +49,7 @@ export interface NodeRoutes {
  * answered (or a request needs the app): its module body subclasses the global
  * Request, which makes Node load undici, and that cost a cold start more than
  * everything else after a startup snapshot (bench part 3, `node --cpu-prof`).
- * A snapshot could not hold undici anyway (its HTTP parser; scripts/build-snapshot.ts).
+ * A snapshot could not hold undici anyway (its HTTP parser; toolkit/build-snapshot.ts).
  * A failing readiness check goes to the app, which answers the problem.
  */
 export function createNodeListener(app: Hono, { direct, ready }: NodeRoutes): RequestListener {

@@ -9,12 +9,13 @@ import { createNodeListener, directEventRoute } from "./node-listener.js";
 import { readinessCheck } from "./readiness.js";
 import type { FunctionDefinition, Trigger } from "./types.js";
 
-const SHUTDOWN_DEADLINE_MS = 10_000;
+/** How long a function drains in-flight work after SIGTERM before it gives up; launchers wait a little longer (toolkit/process.ts). */
+export const SHUTDOWN_DEADLINE_MS = 10_000;
 
 /**
  * The entry point of every function process: read the environment, wire the
  * runtime, listen, and on SIGTERM stop accepting, let in-flight work finish,
- * then close the pool. While a startup snapshot is built (scripts/build-snapshot.ts)
+ * then close the pool. While a startup snapshot is built (toolkit/build-snapshot.ts)
  * it only names what to run once the snapshot is started: there the environment,
  * connections, server and timers are those of the process that runs.
  */
