@@ -7,7 +7,10 @@
  * (runtime/serve.ts): configuration, pool, server and timers all come after.
  *
  * A blob only starts on the Node binary that built it, so the image builds its
- * blobs with its own Node (Dockerfile, build stage).
+ * blobs with its own Node (Dockerfile, build stage). What a module reads from the
+ * environment while it is evaluated is the build's: pg's default user ($USER) is
+ * one, which is why DATABASE_URL names its user. Node itself reseeds Math.random
+ * and randomUUID's entropy on deserialisation.
  */
 import { execFile } from "node:child_process";
 import { dirname, join } from "node:path";
