@@ -46,9 +46,11 @@ export function formatTraceparent({ traceId, spanId, sampled }: ParsedTraceparen
 
 // Ids come from a pool of random bytes refilled a few kilobytes at a time: one
 // randomBytes call per id would be a system call on every request and event.
+// Filled on first use, never at load: a startup snapshot would otherwise give
+// every process it starts the same ids.
 const POOL_BYTES = 4096;
-let pool = randomBytes(POOL_BYTES);
-let offset = 0;
+let pool = Buffer.alloc(0);
+let offset = POOL_BYTES;
 
 export function randomId(bytes: 8 | 16): string {
   if (offset + bytes > POOL_BYTES) {
