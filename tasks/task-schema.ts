@@ -17,6 +17,8 @@ export const TaskJson = z.object({
   dueAt: z.iso.datetime().nullable(),
   remindAt: z.iso.datetime().nullable(),
   recurrence: z.string().nullable(),
+  // Events written before tasks had a zone carry none: they were all UTC.
+  timeZone: z.string().default("UTC"),
   seriesId: z.uuid(),
   occurrence: z.number().int().min(1),
   completed: z.boolean(),
@@ -27,12 +29,31 @@ export const TaskJson = z.object({
 export type TaskJson = z.infer<typeof TaskJson>;
 
 export const TASK_STATUSES = ["open", "completed", "all"] as const;
+export const TASK_SORTS = ["createdAt", "dueAt", "priority", "updatedAt"] as const;
+export type TaskSort = (typeof TASK_SORTS)[number];
 
-export const ListTasksQuery = z.strictObject({
-  status: z.enum(TASK_STATUSES).default("open"),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().min(1).max(200).optional(),
-});
+const queryInstant = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
+
+/** `tag` may be repeated (every tag must match); every other parameter is given at most once. */
+export const ListTasksQuery = z
+  .strictObject({
+    status: z.enum(TASK_STATUSES).default("open"),
+    tag: z.array(z.string().trim().min(1).max(40)).max(20).optional(),
+    priority: z.enum(PRIORITIES).optional(),
+    dueBefore: queryInstant.optional(),
+    dueAfter: queryInstant.optional(),
+    overdue: z.enum(["true", "false"]).transform((value) => value === "true").optional(),
+    q: z.string().trim().min(1).max(200).optional(),
+    sort: z.enum(TASK_SORTS).default("createdAt"),
+    order: z.enum(["asc", "desc"]).default("desc"),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    cursor: z.string().min(1).max(200).optional(),
+  })
+  .superRefine((query, ctx) => {
+    if (query.overdue && query.status === "completed") {
+      ctx.addIssue({ code: "custom", path: ["overdue"], message: "Overdue tasks are open: drop status=completed or overdue=true." });
+    }
+  });
 export type ListTasksQuery = z.output<typeof ListTasksQuery>;
 
 export const TaskPage = z.object({ items: z.array(TaskJson), nextCursor: z.string().nullable() });

@@ -40,6 +40,7 @@ export interface TaskRow {
   due_at: Date | null;
   remind_at: Date | null;
   recurrence: string | null;
+  time_zone: string;
   series_id: string;
   occurrence: number;
   completed: boolean;
@@ -48,7 +49,7 @@ export interface TaskRow {
   updated_at: Date;
 }
 
-export const TASK_COLUMNS = "id, user_id, title, description, priority, tags, due_at, remind_at, recurrence, series_id, occurrence, completed, completed_at, created_at, updated_at";
+export const TASK_COLUMNS = "id, user_id, title, description, priority, tags, due_at, remind_at, recurrence, time_zone, series_id, occurrence, completed, completed_at, created_at, updated_at";
 
 export function rowToJson(row: TaskRow): TaskJson {
   const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -62,6 +63,7 @@ export function rowToJson(row: TaskRow): TaskJson {
     dueAt: iso(row.due_at),
     remindAt: iso(row.remind_at),
     recurrence: row.recurrence,
+    timeZone: row.time_zone,
     seriesId: row.series_id,
     occurrence: row.occurrence,
     completed: row.completed,
