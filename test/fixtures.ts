@@ -23,7 +23,8 @@ export interface TaskApi {
   dapr: RecordingDapr;
   runtime: FunctionRuntime;
   create(user: string, body: Body): Promise<Response>;
-  list(user: string, query?: Record<string, string>, owner?: string): Promise<Response>;
+  /** Pairs may repeat a parameter: `[["tag", "a"], ["tag", "b"]]`. */
+  list(user: string, query?: Record<string, string> | [string, string][], owner?: string): Promise<Response>;
   get(user: string, taskId: string, owner?: string): Promise<Response>;
   update(user: string, taskId: string, body: Body, owner?: string): Promise<Response>;
   complete(user: string, taskId: string, owner?: string): Promise<Response>;
