@@ -37,17 +37,17 @@ const queryInstant = z.iso.datetime({ offset: true }).transform((value) => new D
 /** `tag` may be repeated (every tag must match); every other parameter is given at most once. */
 export const ListTasksQuery = z
   .strictObject({
-    status: z.enum(TASK_STATUSES).default("open"),
-    tag: z.array(z.string().trim().min(1).max(40)).max(20).optional(),
-    priority: z.enum(PRIORITIES).optional(),
-    dueBefore: queryInstant.optional(),
-    dueAfter: queryInstant.optional(),
-    overdue: z.enum(["true", "false"]).transform((value) => value === "true").optional(),
-    q: z.string().trim().min(1).max(200).optional(),
-    sort: z.enum(TASK_SORTS).default("createdAt"),
+    status: z.enum(TASK_STATUSES).default("open").describe("open, completed or all tasks."),
+    tag: z.array(z.string().trim().min(1).max(40)).max(20).optional().describe("Repeatable (`tag=a&tag=b`): tasks carrying every given tag."),
+    priority: z.enum(PRIORITIES).optional().describe("Tasks of this priority only."),
+    dueBefore: queryInstant.optional().describe("Tasks due before this instant (exclusive), ISO 8601 with offset."),
+    dueAfter: queryInstant.optional().describe("Tasks due at or after this instant (inclusive), ISO 8601 with offset."),
+    overdue: z.enum(["true", "false"]).transform((value) => value === "true").optional().describe("true: open tasks due before now."),
+    q: z.string().trim().min(1).max(200).optional().describe("Case-insensitive text in the title or the description."),
+    sort: z.enum(TASK_SORTS).default("createdAt").describe("Sort key; ties are broken by id. Tasks without dueAt come last ascending, first descending."),
     order: z.enum(["asc", "desc"]).default("desc"),
     limit: z.coerce.number().int().min(1).max(100).default(50),
-    cursor: z.string().min(1).max(200).optional(),
+    cursor: z.string().min(1).max(200).optional().describe("nextCursor of the previous page, from the same query (only limit may change)."),
   })
   .superRefine((query, ctx) => {
     if (query.overdue && query.status === "completed") {

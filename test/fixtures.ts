@@ -18,7 +18,7 @@ import { authHeaders, createRecordingDapr, createTestRuntime, type RecordingDapr
 
 export type Body = Record<string, unknown>;
 
-/** The six HTTP functions on one database, called as `user` (whose token it sends). */
+/** The task HTTP functions on one database, called as `user` (whose token it sends). */
 export interface TaskApi {
   dapr: RecordingDapr;
   runtime: FunctionRuntime;
@@ -28,6 +28,7 @@ export interface TaskApi {
   get(user: string, taskId: string, owner?: string): Promise<Response>;
   update(user: string, taskId: string, body: Body, owner?: string): Promise<Response>;
   complete(user: string, taskId: string, owner?: string): Promise<Response>;
+  reopen(user: string, taskId: string, owner?: string): Promise<Response>;
   delete(user: string, taskId: string, owner?: string): Promise<Response>;
   /** createTask, asserting 201; returns the task. */
   newTask(user: string, body?: Body): Promise<TaskJson>;
@@ -42,6 +43,7 @@ export function createTaskApi(db: Database, dapr: RecordingDapr = createRecordin
     get: appOf("getTask"),
     update: appOf("updateTask"),
     complete: appOf("completeTask"),
+    reopen: appOf("reopenTask"),
     delete: appOf("deleteTask"),
   };
   // `owner` is the user in the path; it defaults to the caller.
@@ -57,6 +59,7 @@ export function createTaskApi(db: Database, dapr: RecordingDapr = createRecordin
     get: (user, taskId, owner = user) => send(apps.get, user, "GET", path(owner, taskId)),
     update: (user, taskId, body, owner = user) => send(apps.update, user, "PATCH", path(owner, taskId), body),
     complete: (user, taskId, owner = user) => send(apps.complete, user, "POST", `${path(owner, taskId)}/complete`),
+    reopen: (user, taskId, owner = user) => send(apps.reopen, user, "POST", `${path(owner, taskId)}/reopen`),
     delete: (user, taskId, owner = user) => send(apps.delete, user, "DELETE", path(owner, taskId)),
     async newTask(user, body = { title: "A task" }) {
       const res = await api.create(user, body);
