@@ -27,7 +27,7 @@ function timeAll(): { rule: string; ms: number; wallMs: number }[] {
     ANCHORS.map((dueAt) => {
       const started = performance.now();
       const cpu = process.cpuUsage();
-      nextOccurrence({ rule, dueAt, occurrence: 1 });
+      nextOccurrence({ rule, dueAt, occurrence: 1, timeZone: "UTC" });
       const { user, system } = process.cpuUsage(cpu);
       return { rule, ms: (user + system) / 1000, wallMs: performance.now() - started };
     }),

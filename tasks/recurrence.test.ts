@@ -5,8 +5,8 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 /** The dueAt after `dueAt` (an ISO string) under `rule`, as an ISO string or null. */
-function next(rule: string, dueAt: string, occurrence = 1): string | null {
-  return nextOccurrence({ rule, dueAt: new Date(dueAt), occurrence })?.toISOString() ?? null;
+function next(rule: string, dueAt: string, occurrence = 1, timeZone = "UTC"): string | null {
+  return nextOccurrence({ rule, dueAt: new Date(dueAt), occurrence, timeZone })?.toISOString() ?? null;
 }
 
 /** The first `count` dueAts of a series that starts at `dueAt`, completing one instance after another. */
@@ -215,15 +215,15 @@ describe("parseRecurrence", () => {
   it("refuses malformed values up front, which would otherwise make expanding the rule loop or crash", () => {
     // rrule itself accepts these and then never returns (INTERVAL=abc) or throws a TypeError (BYDAY=XX).
     for (const rule of ["FREQ=DAILY;INTERVAL=abc", "FREQ=WEEKLY;BYDAY=XX", "FREQ=DAILY;BYHOUR=x"]) {
-      expect(() => nextOccurrence({ rule, dueAt: new Date("2025-06-02T09:00:00Z"), occurrence: 1 })).toThrow(InvalidRecurrenceError);
+      expect(() => nextOccurrence({ rule, dueAt: new Date("2025-06-02T09:00:00Z"), occurrence: 1, timeZone: "UTC" })).toThrow(InvalidRecurrenceError);
     }
   });
 });
 
 describe("recurrenceHorizonProblem", () => {
   it("accepts a rule that recurs from dueAt, and one that ends by UNTIL", () => {
-    expect(recurrenceHorizonProblem("FREQ=WEEKLY;BYDAY=MO", new Date("2025-06-02T09:00:00Z"))).toBeUndefined();
-    expect(recurrenceHorizonProblem("FREQ=DAILY;UNTIL=20250601", new Date("2025-06-02T09:00:00Z"))).toBeUndefined();
+    expect(recurrenceHorizonProblem("FREQ=WEEKLY;BYDAY=MO", new Date("2025-06-02T09:00:00Z"), "UTC")).toBeUndefined();
+    expect(recurrenceHorizonProblem("FREQ=DAILY;UNTIL=20250601", new Date("2025-06-02T09:00:00Z"), "UTC")).toBeUndefined();
   });
 
   it.each([
@@ -231,6 +231,6 @@ describe("recurrenceHorizonProblem", () => {
     ["a week 53 in June", "FREQ=YEARLY;BYWEEKNO=53;BYMONTH=6", "2025-06-02T09:00:00Z"],
     ["an HOURLY step that never reaches its BYHOUR", "FREQ=HOURLY;INTERVAL=6;BYHOUR=10", "2025-06-02T09:00:00Z"],
   ])("names %s as having no occurrence within the horizon", (_what, rule, dueAt) => {
-    expect(recurrenceHorizonProblem(rule, new Date(dueAt))).toMatch(/no occurrence/);
+    expect(recurrenceHorizonProblem(rule, new Date(dueAt), "UTC")).toMatch(/no occurrence/);
   });
 });

@@ -1,11 +1,13 @@
 /**
  * Recurrence rules are RFC 5545 RRULE strings (e.g. `FREQ=WEEKLY;BYDAY=MO,WE`),
  * parsed and expanded by the `rrule` library. A series is anchored on the dueAt
- * of each instance and rules are evaluated in UTC: a daily task due at 09:00Z
- * stays at 09:00Z across daylight-saving changes.
+ * of each instance and rules are evaluated in the task's time zone: a daily task
+ * due at 09:00 in Europe/Berlin stays at 09:00 there across daylight-saving
+ * changes (07:00Z in summer, 08:00Z in winter). Instants are stored in UTC.
  */
 import rrule from "rrule";
 import { expandAfter, type RuleOptions as Options } from "./bounded-expansion.js";
+import { fromFloating, toFloating } from "./time-zone.js";
 
 const { RRule } = rrule;
 
@@ -125,6 +127,14 @@ export interface Occurrence {
   dueAt: Date;
   /** 1-based position of that instance in its series. */
   occurrence: number;
+  /** IANA zone the rule is expanded in. */
+  timeZone: string;
+}
+
+/** A UTC UNTIL (`…Z`) as the floating date it is in `zone`; a DATE or local DATE-TIME already is one. */
+function floatingUntil(rule: string, until: Date | null | undefined, zone: string): Date | null {
+  if (!until) return null;
+  return /UNTIL=\d{8}T\d{6}Z/i.test(rule) ? toFloating(until, zone) : until;
 }
 
 /**
@@ -134,17 +144,19 @@ export interface Occurrence {
  * that never occur again are refused when a task is created or changed
  * (recurrenceHorizonProblem), so this ends only a series that grew sparse.
  */
-export function nextOccurrence({ rule, dueAt, occurrence }: Occurrence): Date | null {
+export function nextOccurrence({ rule, dueAt, occurrence, timeZone }: Occurrence): Date | null {
   const options = parseRecurrence(rule);
   if (options.count && occurrence >= options.count) return null;
   // COUNT is enforced through `occurrence` above: the rule is re-anchored on every instance.
-  const { result } = expandAfter({ ...options, count: null }, dueAt);
-  return result instanceof Date ? result : null;
+  // The rule runs on wall-clock time in the task's zone (time-zone.ts), and the result is turned back into an instant.
+  const until = floatingUntil(rule, options.until, timeZone);
+  const { result } = expandAfter({ ...options, count: null, until }, toFloating(dueAt, timeZone));
+  return result instanceof Date ? fromFloating(result, timeZone) : null;
 }
 
 /** Why a valid `rule` cannot recur from `dueAt`, or undefined when it can. */
-export function recurrenceHorizonProblem(rule: string, dueAt: Date): string | undefined {
-  const { result } = expandAfter({ ...parseRecurrence(rule), count: null }, dueAt);
+export function recurrenceHorizonProblem(rule: string, dueAt: Date, timeZone: string): string | undefined {
+  const { result } = expandAfter({ ...parseRecurrence(rule), count: null }, toFloating(dueAt, timeZone));
   if (result !== "beyond-horizon") return undefined;
   return "the rule has no occurrence within a few years after dueAt (do its parts contradict each other?)";
 }

@@ -6,6 +6,7 @@
 import * as z from "zod";
 import { InvalidRecurrenceError, parseRecurrence, recurrenceHorizonProblem } from "./recurrence.js";
 import { PRIORITIES } from "./task-schema.js";
+import { canonicalTimeZone } from "./time-zone.js";
 
 const instant = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
 const title = z.string().trim().min(1).max(200);
@@ -24,6 +25,16 @@ const recurrence = z
     }
   });
 
+const timeZone = z
+  .string()
+  .max(64)
+  .transform((name, ctx) => {
+    const zone = canonicalTimeZone(name);
+    if (zone === undefined) ctx.addIssue({ code: "custom", message: "Unknown time zone: give an IANA name such as Europe/Berlin or UTC." });
+    return zone ?? name;
+  })
+  .describe("IANA time zone the recurrence is expanded in (e.g. Europe/Berlin); dueAt and remindAt stay instants.");
+
 const RECURRENCE_NEEDS_DUE = "A recurring task needs a dueAt.";
 
 export const CreateTaskBody = z
@@ -35,9 +46,10 @@ export const CreateTaskBody = z
     dueAt: instant.nullish(),
     remindAt: instant.nullish(),
     recurrence: recurrence.nullish(),
+    timeZone: timeZone.default("UTC"),
   })
   .superRefine((body, ctx) => {
-    const problem = recurrenceProblem({ recurrence: body.recurrence ?? null, dueAt: body.dueAt ?? null });
+    const problem = recurrenceProblem({ recurrence: body.recurrence ?? null, dueAt: body.dueAt ?? null, timeZone: body.timeZone });
     if (problem) ctx.addIssue({ code: "custom", path: [problem.field], message: problem.message });
   });
 export type CreateTaskBody = z.output<typeof CreateTaskBody>;
@@ -52,6 +64,7 @@ export const UpdateTaskBody = z
     dueAt: instant.nullable().optional(),
     remindAt: instant.nullable().optional(),
     recurrence: recurrence.nullable().optional(),
+    timeZone: timeZone.optional(),
   })
   .refine((body) => Object.keys(body).length > 0, { message: "Give at least one field to change." });
 export type UpdateTaskBody = z.output<typeof UpdateTaskBody>;
@@ -62,11 +75,11 @@ export type UpdateTaskBody = z.output<typeof UpdateTaskBody>;
  * horizon an expansion may search (a rule that never does would cost that search
  * on every completion).
  */
-export function recurrenceProblem(task: { recurrence: string | null; dueAt: Date | null }): { field: "dueAt" | "recurrence"; message: string } | undefined {
+export function recurrenceProblem(task: { recurrence: string | null; dueAt: Date | null; timeZone: string }): { field: "dueAt" | "recurrence"; message: string } | undefined {
   if (!task.recurrence) return undefined;
   if (!task.dueAt) return { field: "dueAt", message: RECURRENCE_NEEDS_DUE };
   try {
-    const problem = recurrenceHorizonProblem(task.recurrence, task.dueAt);
+    const problem = recurrenceHorizonProblem(task.recurrence, task.dueAt, task.timeZone);
     return problem ? { field: "recurrence", message: `Invalid recurrence: ${problem}.` } : undefined;
   } catch (error) {
     // An invalid rule has its own issue on the field already.

@@ -47,9 +47,9 @@ export const TASK_COLUMNS = raw(
 export async function insertTask(db: SqlClient, userId: string, body: CreateTaskBody): Promise<Task> {
   const id = randomUUID();
   const [task] = await db.query<Task>(sql`
-    INSERT INTO tasks (id, user_id, series_id, title, description, priority, tags, due_at, remind_at, recurrence)
+    INSERT INTO tasks (id, user_id, series_id, title, description, priority, tags, due_at, remind_at, recurrence, time_zone)
     VALUES (${id}::uuid, ${userId}, ${id}::uuid, ${body.title}, ${body.description ?? null}, ${body.priority}::"Priority", ${body.tags}::text[],
-            ${body.dueAt ?? null}, ${body.remindAt ?? null}, ${body.recurrence ?? null})
+            ${body.dueAt ?? null}, ${body.remindAt ?? null}, ${body.recurrence ?? null}, ${body.timeZone})
     RETURNING ${TASK_COLUMNS}`);
   return task!;
 }
@@ -74,6 +74,7 @@ const PATCH_COLUMNS: { [K in keyof Required<UpdateTaskBody>]: (value: UpdateTask
   dueAt: (v) => sql`due_at = ${v}`,
   remindAt: (v) => sql`remind_at = ${v}`,
   recurrence: (v) => sql`recurrence = ${v}`,
+  timeZone: (v) => sql`time_zone = ${v}`,
 };
 
 export async function updateTask(tx: Transaction, task: Task, patch: UpdateTaskBody): Promise<Task> {
@@ -116,9 +117,9 @@ export async function insertNextInstance(tx: Transaction, { previous, dueAt }: N
   const offsetMs = previous.remindAt && previous.dueAt ? Date.parse(previous.dueAt) - Date.parse(previous.remindAt) : undefined;
   const remindAt = offsetMs === undefined ? null : new Date(dueAt.getTime() - offsetMs);
   const [task] = await tx.query<Task>(sql`
-    INSERT INTO tasks (id, user_id, series_id, occurrence, title, description, priority, tags, recurrence, due_at, remind_at)
+    INSERT INTO tasks (id, user_id, series_id, occurrence, title, description, priority, tags, recurrence, time_zone, due_at, remind_at)
     VALUES (${randomUUID()}::uuid, ${previous.userId}, ${previous.seriesId}::uuid, ${previous.occurrence + 1}, ${previous.title}, ${previous.description},
-            ${previous.priority}::"Priority", ${previous.tags}::text[], ${previous.recurrence}, ${dueAt}, ${remindAt})
+            ${previous.priority}::"Priority", ${previous.tags}::text[], ${previous.recurrence}, ${previous.timeZone}, ${dueAt}, ${remindAt})
     ON CONFLICT (series_id, occurrence) DO NOTHING
     RETURNING ${TASK_COLUMNS}`);
   return task ?? null;

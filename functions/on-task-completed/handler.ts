@@ -17,7 +17,7 @@ export function createOnTaskCompletedHandler(_runtime: FunctionRuntime): EventHa
     if (!completed.recurrence || !completed.dueAt) return;
     let dueAt: Date | null;
     try {
-      dueAt = nextOccurrence({ rule: completed.recurrence, dueAt: new Date(completed.dueAt), occurrence: completed.occurrence });
+      dueAt = nextOccurrence({ rule: completed.recurrence, dueAt: new Date(completed.dueAt), occurrence: completed.occurrence, timeZone: completed.timeZone });
     } catch (error) {
       // Deterministic: retrying cannot make the rule valid.
       if (error instanceof InvalidRecurrenceError) throw new PoisonEventError(`recurrence "${completed.recurrence}": ${error.message}`);

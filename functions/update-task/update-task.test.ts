@@ -62,7 +62,18 @@ describe("updateTask", () => {
     expect((await patched(task, { recurrence: "FREQ=WEEKLY" })).recurrence).toBe("FREQ=WEEKLY");
   });
 
+  it("changes the time zone the recurrence is expanded in", async () => {
+    const task = await ctx.api.newTask("alice", { title: "Moves", dueAt: "2030-01-01T09:00:00Z", recurrence: "FREQ=DAILY" });
+    expect((await patched(task, { timeZone: "America/New_York" })).timeZone).toBe("America/New_York");
+  });
+
   describe("refuses, changing nothing", () => {
+    it("an unknown time zone → 400 naming body.timeZone", async () => {
+      const task = await ctx.api.newTask("alice", full);
+      await refused(task, { timeZone: "Europe/Atlantis" }, "body.timeZone");
+      await refused(task, { timeZone: null }, "body.timeZone");
+    });
+
     async function refused(task: TaskJson, body: unknown, field: string) {
       const before = await countRows(ctx.database.prisma);
       const stored = await ctx.database.prisma.task.findUniqueOrThrow({ where: { id: task.id } });
