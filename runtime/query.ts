@@ -1,11 +1,10 @@
 /**
  * A request's query parameters as a definition's query schema expects them: a
  * parameter the schema declares as an array (e.g. `tag`) gets every value given,
- * in order; any other gets its one value, or, when it is repeated, all of them,
- * so that schema refuses it (400 naming the parameter) instead of one copy
- * silently winning.
+ * in order; every other one is single-valued (singleValuedQuery refuses it repeated).
  */
 import type { z } from "zod";
+import { singleValuedQuery } from "./validation.js";
 
 const WRAPPERS = new Set(["optional", "default", "prefault", "nullable", "readonly", "catch"]);
 
@@ -18,10 +17,7 @@ export function isRepeatable(schema: z.ZodType): boolean {
 
 export function queryValues(schema: z.ZodObject, given: Record<string, string[]>): Record<string, string | string[]> {
   const shape = schema.shape as Record<string, z.ZodType>;
-  return Object.fromEntries(
-    Object.entries(given).map(([name, values]) => {
-      const declared = shape[name];
-      return [name, (declared && isRepeatable(declared)) || values.length > 1 ? values : values[0]!];
-    }),
-  );
+  const repeatable = Object.entries(given).filter(([name]) => shape[name] !== undefined && isRepeatable(shape[name]));
+  const single = Object.entries(given).filter(([name]) => !repeatable.some(([r]) => r === name));
+  return { ...singleValuedQuery(Object.fromEntries(single)), ...Object.fromEntries(repeatable) };
 }

@@ -4,6 +4,7 @@
  * create and change a task are in task-input.ts.
  */
 import * as z from "zod";
+import { decimalInteger } from "../runtime/validation.js";
 
 export const PRIORITIES = ["low", "medium", "high"] as const;
 
@@ -46,7 +47,7 @@ export const ListTasksQuery = z
     q: z.string().trim().min(1).max(200).optional().describe("Case-insensitive text in the title or the description."),
     sort: z.enum(TASK_SORTS).default("createdAt").describe("Sort key; ties are broken by id. Tasks without dueAt come last ascending, first descending."),
     order: z.enum(["asc", "desc"]).default("desc"),
-    limit: z.coerce.number().int().min(1).max(100).default(50),
+    limit: decimalInteger({ min: 1, max: 100 }).default(50),
     cursor: z.string().min(1).max(200).optional().describe("nextCursor of the previous page, from the same query (only limit may change)."),
   })
   .superRefine((query, ctx) => {
