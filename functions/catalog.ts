@@ -12,6 +12,7 @@ import { onReminderDue } from "./on-reminder-due/definition.js";
 import { onTaskCompleted } from "./on-task-completed/definition.js";
 import { recordTaskHistory } from "./record-task-history/definition.js";
 import { relayOutbox } from "./relay-outbox/definition.js";
+import { reopenTask } from "./reopen-task/definition.js";
 import { sendReminder } from "./send-reminder/definition.js";
 import { updateTask } from "./update-task/definition.js";
 import type { BindingTrigger, FunctionDefinition, HttpTrigger, TopicTrigger, Trigger } from "../runtime/types.js";
@@ -22,6 +23,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   getTask,
   updateTask,
   completeTask,
+  reopenTask,
   deleteTask,
   getTaskHistory,
   onTaskCompleted,

@@ -7,7 +7,7 @@ import * as z from "zod";
 import type { TaskJson } from "./task-schema.js";
 
 /** The fields a user sees change; ids, the series position and timestamps of the row itself are not among them. */
-export const TRACKED_FIELDS = ["title", "description", "priority", "tags", "dueAt", "remindAt", "recurrence", "completed", "completedAt"] as const;
+export const TRACKED_FIELDS = ["title", "description", "priority", "tags", "dueAt", "remindAt", "recurrence", "timeZone", "completed", "completedAt"] as const;
 export type TrackedField = (typeof TRACKED_FIELDS)[number];
 
 /** Every tracked field holds one of these (tags a list of strings, completed a boolean, the rest a string or null). */

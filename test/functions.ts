@@ -25,6 +25,8 @@ import { createOnTaskCompletedHandler } from "../functions/on-task-completed/han
 import { recordTaskHistory } from "../functions/record-task-history/definition.js";
 import { createRecordTaskHistoryHandler } from "../functions/record-task-history/handler.js";
 import { relayOutbox } from "../functions/relay-outbox/definition.js";
+import { reopenTask } from "../functions/reopen-task/definition.js";
+import { createReopenTaskHandler } from "../functions/reopen-task/handler.js";
 import { createRelayOutboxHandler } from "../functions/relay-outbox/handler.js";
 import { sendReminder } from "../functions/send-reminder/definition.js";
 import { createSendReminderHandler } from "../functions/send-reminder/handler.js";
@@ -49,6 +51,7 @@ export const HANDLER_FACTORIES: Readonly<Record<string, TestableFunction>> = Obj
     testable(getTask, createGetTaskHandler),
     testable(updateTask, createUpdateTaskHandler),
     testable(completeTask, createCompleteTaskHandler),
+    testable(reopenTask, createReopenTaskHandler),
     testable(deleteTask, createDeleteTaskHandler),
     testable(getTaskHistory, createGetTaskHistoryHandler),
     testable(onTaskCompleted, createOnTaskCompletedHandler),

@@ -15,6 +15,8 @@ function changesOf(event: TaskEvent): TaskChanges {
       return event.data.changes;
     case "task.completed":
       return { completed: { from: false, to: true }, completedAt: { from: null, to: event.data.completedAt } };
+    case "task.reopened":
+      return { completed: { from: true, to: false } };
     default:
       // The type says it all (task.deleted), or a new type's changes are not known here yet.
       return {};

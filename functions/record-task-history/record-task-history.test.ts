@@ -25,7 +25,7 @@ const historyOf = (taskId: string) => database.prisma.taskHistory.findMany({ whe
 
 describe("recordTaskHistory", () => {
   it("subscribes to every event type of the tasks topic under its own app id, which is its own Kafka consumer group", () => {
-    expect(Object.keys(recordTaskHistory.trigger.events).sort()).toEqual(["task.completed", "task.created", "task.deleted", "task.updated"]);
+    expect(Object.keys(recordTaskHistory.trigger.events).sort()).toEqual(["task.completed", "task.created", "task.deleted", "task.reopened", "task.updated"]);
     expect(recordTaskHistory.appId).toBe("record-task-history");
     expect(recordTaskHistory.trigger).toMatchObject({ topic: "tasks", deadLetterTopic: "tasks-dlq" });
   });
@@ -47,6 +47,7 @@ describe("recordTaskHistory", () => {
       priority: { from: null, to: "medium" },
       tags: { from: null, to: ["work"] },
       dueAt: { from: null, to: "2030-01-01T09:00:00.000Z" },
+      timeZone: { from: null, to: "UTC" },
     });
     expect(updated).toEqual({ title: { from: "Draft", to: "Final" }, priority: { from: "medium", to: "high" } });
     expect(completed).toEqual({ completed: { from: false, to: true }, completedAt: { from: null, to: expect.any(String) } });
