@@ -55,6 +55,16 @@ describe("recordTaskHistory", () => {
     expect(await database.prisma.task.count({ where: { id: task.id } })).toBe(0);
   });
 
+  it("records a reopen as completed going back to false", async () => {
+    const task = await api.newTask("alice");
+    expect((await api.complete("alice", task.id)).status).toBe(200);
+    expect((await api.reopen("alice", task.id)).status).toBe(200);
+    for (const event of eventsOf(task.id)) expect(await deliver(app, ROUTE, event)).toBe("SUCCESS");
+    const history = await historyOf(task.id);
+    expect(history.map((h) => h.type)).toEqual(["task.created", "task.completed", "task.reopened"]);
+    expect(history[2]!.changes).toEqual({ completed: { from: true, to: false } });
+  });
+
   it("adds nothing for a redelivered event", async () => {
     const task = await api.newTask("alice");
     const [created] = eventsOf(task.id);

@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
+import { onTaskCompleted as onTaskCompletedDefinition } from "../on-task-completed/definition.js";
+import { subscriberPath } from "../../runtime/topic-trigger.js";
 import type { TaskJson } from "../../tasks/task-schema.js";
 import { countRows } from "../../test/database.js";
 import { deliver } from "../../test/events.js";
@@ -24,7 +26,7 @@ const instancesOf = (seriesId: string) => ctx.database.prisma.task.findMany({ wh
 async function completeAndFollow(user: string, task: TaskJson): Promise<void> {
   await ctx.api.complete(user, task.id);
   const [event] = eventsOf("task.completed", task.id).slice(-1);
-  expect(await deliver(onTaskCompleted, "/events/task.completed", { ...event, topic: "tasks", pubsubname: "pubsub" })).toBe("SUCCESS");
+  expect(await deliver(onTaskCompleted, subscriberPath(onTaskCompletedDefinition.trigger), { ...event, topic: "tasks", pubsubname: "pubsub" })).toBe("SUCCESS");
 }
 
 describe("reopenTask", () => {
@@ -105,7 +107,7 @@ describe("reopenTask", () => {
       await ctx.api.complete("erin", first.id);
       const [completion] = eventsOf("task.completed", first.id);
       await json(await ctx.api.reopen("erin", first.id));
-      expect(await deliver(onTaskCompleted, "/events/task.completed", { ...completion, topic: "tasks", pubsubname: "pubsub" })).toBe("SUCCESS");
+      expect(await deliver(onTaskCompleted, subscriberPath(onTaskCompletedDefinition.trigger), { ...completion, topic: "tasks", pubsubname: "pubsub" })).toBe("SUCCESS");
       expect((await instancesOf(first.seriesId)).map((t) => [t.occurrence, t.completed])).toEqual([[1, false]]);
     });
 
@@ -115,7 +117,7 @@ describe("reopenTask", () => {
         await ctx.api.complete("frank", first.id);
         const [completion] = eventsOf("task.completed", first.id);
         await Promise.all([
-          deliver(onTaskCompleted, "/events/task.completed", { ...completion, topic: "tasks", pubsubname: "pubsub" }),
+          deliver(onTaskCompleted, subscriberPath(onTaskCompletedDefinition.trigger), { ...completion, topic: "tasks", pubsubname: "pubsub" }),
           ctx.api.reopen("frank", first.id),
         ]);
         const open = (await instancesOf(first.seriesId)).filter((t) => !t.completed);
