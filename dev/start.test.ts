@@ -65,7 +65,7 @@ describe("npm start (startDev)", () => {
     expect(text).toMatch(/curl -i -X POST .*\/api\/demo\/tasks/);
   });
 
-  it("serves the OpenAPI document listing every HTTP function's route", async () => {
+  it("serves the OpenAPI document listing a route per HTTP function", async () => {
     const doc = (await (await fetch(`${dev.gatewayUrl}/openapi.json`)).json()) as { paths: Record<string, object> };
     const operations = Object.values(doc.paths).flatMap((methods) => Object.keys(methods));
     expect(operations).toHaveLength(HTTP_FUNCTIONS.length);
