@@ -9,7 +9,7 @@ import { isTransientDatabaseError, sql, type Database } from "./database.js";
 import { mountHttpFunction } from "./http-trigger.js";
 import { HttpProblem, problemResponse } from "./problem.js";
 import { mountTopicFunction } from "./topic-trigger.js";
-import type { BindingTrigger, FunctionDefinition, HandlerFor, HttpTrigger, Trigger, TopicTrigger, EventHandler, HttpHandler, BindingHandler } from "./types.js";
+import type { BindingTrigger, FunctionDefinition, HandlerFor, HttpTrigger, Trigger, TopicTrigger, HttpHandler, BindingHandler } from "./types.js";
 import { createUnitOfWork, type UnitOfWork } from "./unit-of-work.js";
 
 /** What the runtime gives every handler factory. */
@@ -78,11 +78,7 @@ export function createFunctionApp<T extends Trigger>(
       });
       break;
     case "topic":
-      mountTopicFunction(app, definition as FunctionDefinition<TopicTrigger>, handler as EventHandler<TopicTrigger>, {
-        uow: runtime.uow,
-        log,
-        daprAuth,
-      });
+      mountTopicFunction(app, definition as FunctionDefinition<TopicTrigger>, { daprAuth });
       break;
     case "binding":
       mountBindingFunction(app, definition as FunctionDefinition<BindingTrigger>, handler as BindingHandler, { ctx, daprAuth });
