@@ -1,6 +1,5 @@
-import type { FunctionRuntime } from "../../runtime/app.js";
+import type { FunctionRuntime, HttpHandler } from "../../runtime/contract.js";
 import { invalidTask } from "../../tasks/task-problems.js";
-import type { HttpHandler } from "../../runtime/types.js";
 import { decodeCursor, encodeCursor, listTasks as listTasksQuery, toTaskJson } from "../../tasks/task-store.js";
 import type { listTasks } from "./definition.js";
 
