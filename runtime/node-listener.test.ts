@@ -1,7 +1,7 @@
 /**
- * The listener every function is served by: Dapr's event route answered on
- * node:http, everything else by the function's Hono app. The event → status
- * mapping itself is in topic-trigger.test.ts; here, what only this route does.
+ * The listener every function is served by: Dapr's event route and the probes
+ * answered on node:http, everything else by the function's Hono app. The event →
+ * status mapping itself is in topic-trigger.test.ts; here, what only this does.
  */
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
@@ -11,11 +11,15 @@ import { serveForTest } from "../test/runtime.js";
 import { buildCloudEvent } from "./cloud-event.js";
 import { createFunctionListener } from "./node-listener.js";
 import { MAX_EVENT_BYTES, subscriberPath } from "./topic-trigger.js";
+import type { Database } from "./database.js";
 import type { EventHandler, TopicTrigger } from "./types.js";
 import type { UnitOfWork } from "./unit-of-work.js";
 
 const PATH = subscriberPath(onTaskCompleted.trigger);
 const TOKEN = "app-api-token";
+
+/** What the database answers the readiness check. */
+let databaseUp = true;
 
 function serve(handler: EventHandler<TopicTrigger> = async () => {}) {
   let runs = 0;
@@ -27,8 +31,9 @@ function serve(handler: EventHandler<TopicTrigger> = async () => {}) {
       return "processed";
     },
   };
-  // Only /readyz would touch the database, and nothing here the Dapr client.
-  const runtime = { uow, log: pino({ level: "silent" }), db: {} as never, dapr: {} as never };
+  // Only /readyz touches the database, and nothing here the Dapr client.
+  const db = { query: async () => (databaseUp ? [] : Promise.reject(new Error("connection refused"))) } as unknown as Database;
+  const runtime = { uow, log: pino({ level: "silent" }), db, dapr: {} as never };
   const app = serveForTest(createFunctionListener(onTaskCompleted, handler, runtime, { appApiToken: TOKEN }));
   return { app, runs: () => runs };
 }
@@ -78,8 +83,31 @@ describe("createFunctionListener", () => {
     const { app } = serve();
     expect(await (await app.request("/healthz")).json()).toEqual({ status: "ok" });
     expect(await (await post(app, "{}", { "dapr-api-token": TOKEN }, "/events/other")).json()).toEqual({ status: "SUCCESS" });
-    expect((await app.request(PATH, { headers: { "dapr-api-token": TOKEN } })).status).toBe(404);
+    expect((await app.request(PATH, { headers: { "dapr-api-token": TOKEN } })).status).toBe(405);
+    expect((await app.request("/healthz", { method: "DELETE" })).status).toBe(405);
     expect((await app.request("/dapr/subscribe")).status).toBe(401);
   });
 });
 
+describe("createFunctionListener: the probes", () => {
+  it("answers GET /healthz and a passing GET /readyz itself, with the app's bodies", async () => {
+    const { app } = serve();
+    for (const [path, body] of [["/healthz", { status: "ok" }], ["/readyz", { status: "ready" }]] as const) {
+      const res = await app.request(path);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toBe("application/json");
+      expect(await res.json()).toEqual(body);
+    }
+  });
+
+  it("leaves a failing readiness check to the app, which answers 503 problem+json", async () => {
+    databaseUp = false;
+    try {
+      const res = await serve().app.request("/readyz");
+      expect(res.status).toBe(503);
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+    } finally {
+      databaseUp = true;
+    }
+  });
+});

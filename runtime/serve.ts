@@ -1,8 +1,9 @@
-import { createServer } from "node:http";
+import { startupSnapshot } from "node:v8";
 import { createFunctionRuntime, type HandlerFactory } from "./app.js";
 import { readConfig } from "./config.js";
 import { createDaprClient } from "./dapr-client.js";
 import { createDatabase } from "./database.js";
+import { createHttpServer } from "./http-server.js";
 import { createLogger } from "./logger.js";
 import { createFunctionListener } from "./node-listener.js";
 import type { FunctionDefinition, Trigger } from "./types.js";
@@ -13,9 +14,17 @@ export const SHUTDOWN_DEADLINE_MS = 10_000;
 /**
  * The entry point of every function process: read the environment, wire the
  * runtime, listen, and on SIGTERM stop accepting, let in-flight work finish,
- * then close the pool.
+ * then close the pool. While a startup snapshot is built (toolkit/build-snapshot.ts)
+ * it only names what to run once the snapshot is started: there the environment,
+ * connections, server and timers are those of the process that runs.
  */
 export function serveFunction<T extends Trigger>(definition: FunctionDefinition<T>, createHandler: HandlerFactory<T>): void {
+  const start = () => startFunction(definition, createHandler);
+  if (startupSnapshot.isBuildingSnapshot()) startupSnapshot.setDeserializeMainFunction(start);
+  else start();
+}
+
+function startFunction<T extends Trigger>(definition: FunctionDefinition<T>, createHandler: HandlerFactory<T>): void {
   const log = createLogger(definition.name);
   const config = readConfig(process.env, { port: definition.port, needsAuth: definition.trigger.kind === "http" });
   const db = createDatabase({
@@ -28,7 +37,7 @@ export function serveFunction<T extends Trigger>(definition: FunctionDefinition<
   const handler = createHandler(runtime);
   const listener = createFunctionListener(definition, handler, runtime, { auth: config.auth, appApiToken: config.appApiToken });
 
-  const server = createServer(listener).listen(config.port, config.host, () => {
+  const server = createHttpServer(listener).listen(config.port, config.host, () => {
     log.info({ port: config.port, trigger: definition.trigger.kind }, `${definition.name} listening`);
   });
 

@@ -3,11 +3,12 @@
  * loopback port), on a test database and with a Dapr client double that
  * records what would have reached the sidecar.
  */
-import { createServer, type RequestListener } from "node:http";
+import type { RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SignJWT } from "jose";
 import { pino } from "pino";
 import { createFunctionRuntime, type FunctionRuntime, type HandlerFactory } from "../runtime/app.js";
+import { createHttpServer } from "../runtime/http-server.js";
 import { createFunctionListener } from "../runtime/node-listener.js";
 import type { BindingRequest, DaprClient, PublishRequest } from "../runtime/dapr-client.js";
 import { RetryableError } from "../runtime/errors.js";
@@ -63,12 +64,12 @@ export interface TestApp {
   request(path: string, init?: RequestInit): Promise<Response>;
 }
 
-/** Serves `listener` on a free loopback port, started on the first request. */
+/** Serves `listener` on a free loopback port with serve.ts's server, started on the first request. */
 export function serveForTest(listener: RequestListener): TestApp {
   let origin: Promise<string> | undefined;
   const start = () =>
     new Promise<string>((resolve) => {
-      const server = createServer(listener);
+      const server = createHttpServer(listener);
       // Nothing to close after the test file: the server does not keep its worker alive.
       server.unref();
       server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
