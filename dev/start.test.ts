@@ -8,7 +8,7 @@ import { connect, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FUNCTIONS } from "../functions/catalog.js";
+import { FUNCTIONS, HTTP_FUNCTIONS } from "../functions/catalog.js";
 import type { TaskJson } from "../tasks/task-schema.js";
 import { startDev, type RunningDev } from "./start.js";
 
@@ -65,10 +65,10 @@ describe("npm start (startDev)", () => {
     expect(text).toMatch(/curl -i -X POST .*\/api\/demo\/tasks/);
   });
 
-  it("serves the OpenAPI document listing the six routes", async () => {
+  it("serves the OpenAPI document listing a route per HTTP function", async () => {
     const doc = (await (await fetch(`${dev.gatewayUrl}/openapi.json`)).json()) as { paths: Record<string, object> };
     const operations = Object.values(doc.paths).flatMap((methods) => Object.keys(methods));
-    expect(operations).toHaveLength(6);
+    expect(operations).toHaveLength(HTTP_FUNCTIONS.length);
   });
 
   it("creates a task through the gateway with a dev token, and carries events through the stand-in", async () => {

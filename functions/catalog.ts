@@ -10,6 +10,7 @@ import { listTasks } from "./list-tasks/definition.js";
 import { onReminderDue } from "./on-reminder-due/definition.js";
 import { onTaskCompleted } from "./on-task-completed/definition.js";
 import { relayOutbox } from "./relay-outbox/definition.js";
+import { reopenTask } from "./reopen-task/definition.js";
 import { sendReminder } from "./send-reminder/definition.js";
 import { updateTask } from "./update-task/definition.js";
 import type { BindingTrigger, FunctionDefinition, HttpTrigger, TopicTrigger, Trigger } from "../runtime/types.js";
@@ -20,6 +21,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   getTask,
   updateTask,
   completeTask,
+  reopenTask,
   deleteTask,
   onTaskCompleted,
   onReminderDue,

@@ -32,7 +32,8 @@ interface DmmfModel {
 interface DmmfIndex {
   model: string;
   type: "id" | "unique" | "normal" | "fulltext";
-  fields: { name: string; sortOrder?: "asc" | "desc" }[];
+  algorithm?: string;
+  fields: { name: string; sortOrder?: "asc" | "desc"; operatorClass?: string }[];
 }
 interface Dmmf {
   datamodel: { models: DmmfModel[]; enums: { name: string; dbName: string | null; values: { name: string; dbName: string | null }[] }[]; indexes: DmmfIndex[] };
@@ -64,6 +65,8 @@ interface Index {
   primary: boolean;
   columns: string[];
   descending: boolean[];
+  method: string;
+  opclasses: string[];
 }
 
 let database: TestDatabase;
@@ -88,9 +91,12 @@ beforeAll(async () => {
         SELECT t.relname AS table, i.relname AS name, ix.indisunique AS unique, ix.indisprimary AS primary,
           array(SELECT a.attname::text FROM unnest(ix.indkey::int2[]) WITH ORDINALITY k(attnum, n)
                 JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum ORDER BY k.n) AS columns,
-          array(SELECT (o.opt & 1) = 1 FROM unnest(ix.indoption::int2[]) WITH ORDINALITY o(opt, n) ORDER BY o.n) AS descending
+          array(SELECT (o.opt & 1) = 1 FROM unnest(ix.indoption::int2[]) WITH ORDINALITY o(opt, n) ORDER BY o.n) AS descending,
+          am.amname::text AS method,
+          array(SELECT opc.opcname::text FROM unnest(ix.indclass::oid[]) WITH ORDINALITY c(oid, n) JOIN pg_opclass opc ON opc.oid = c.oid ORDER BY c.n) AS opclasses
         FROM pg_index ix
         JOIN pg_class i ON i.oid = ix.indexrelid
+        JOIN pg_am am ON am.oid = i.relam
         JOIN pg_class t ON t.oid = ix.indrelid
         JOIN pg_namespace ns ON ns.oid = t.relnamespace
         WHERE ns.nspname = 'public'`)
@@ -132,6 +138,9 @@ function expectedType(field: DmmfField): Partial<Column> {
       throw new Error(`schema.test.ts does not know how Prisma maps ${field.type}; teach expectedType`);
   }
 }
+
+/** Prisma's named operator classes as PostgreSQL calls them; raw("…") ones are given as PostgreSQL names. */
+const OPERATOR_CLASSES: Record<string, string> = { ArrayOps: "array_ops", JsonbOps: "jsonb_ops", JsonbPathOps: "jsonb_path_ops" };
 
 /** Prisma fills these defaults in itself; every other @default must be the column's default. */
 const CLIENT_SIDE_DEFAULTS = new Set(["uuid", "cuid", "nanoid", "ulid"]);
@@ -191,17 +200,30 @@ describe("schema.prisma ↔ migrations", () => {
       }
     });
 
-    it("has every @@index with its columns and sort orders, and no index the schema does not declare", () => {
-      const declared = datamodel.indexes
+    const declaredIndexes = () =>
+      datamodel.indexes
         .filter((i) => i.model === model.name)
         .map((i) => ({
           unique: i.type !== "normal",
           columns: i.fields.map((f) => columnOf(model.fields.find((m) => m.name === f.name)!)),
           descending: i.fields.map((f) => f.sortOrder === "desc"),
+          method: (i.algorithm ?? "btree").toLowerCase(),
+          operatorClasses: i.fields.map((f) => (f.operatorClass ? (OPERATOR_CLASSES[f.operatorClass] ?? f.operatorClass) : undefined)),
         }));
-      const actual = indexes.filter((i) => i.table === tableOf(model)).map(({ unique, columns, descending }) => ({ unique, columns, descending }));
-      const key = (i: { unique: boolean; columns: string[]; descending: boolean[] }) => JSON.stringify(i);
-      expect(actual.map(key).sort()).toEqual(declared.map(key).sort());
+    const actualIndexes = () => indexes.filter((i) => i.table === tableOf(model));
+
+    it("has every @@index with its columns, sort orders and method, and no index the schema does not declare", () => {
+      const key = (i: { unique: boolean; columns: string[]; descending: boolean[]; method: string }) => JSON.stringify([i.unique, i.columns, i.descending, i.method]);
+      expect(actualIndexes().map(key).sort()).toEqual(declaredIndexes().map(key).sort());
+    });
+
+    it("gives every index column the operator class the schema names (the type's default where it names none)", () => {
+      for (const declared of declaredIndexes()) {
+        const actual = actualIndexes().find((i) => JSON.stringify(i.columns) === JSON.stringify(declared.columns) && i.method === declared.method)!;
+        declared.operatorClasses.forEach((opclass, k) => {
+          if (opclass) expect(actual.opclasses[k], `${declared.columns.join(",")}: ${declared.columns[k]}`).toBe(opclass);
+        });
+      }
     });
   });
 });

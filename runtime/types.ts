@@ -20,6 +20,8 @@ export interface HttpTrigger {
   query?: z.ZodObject;
   body?: z.ZodType;
   response: { status: 200 | 201 | 204; description: string; schema?: z.ZodType };
+  /** Problem answers of this function beyond the ones every HTTP function may give, for the API docs. */
+  problems?: Partial<Record<409, string>>;
 }
 
 export interface TopicTrigger {

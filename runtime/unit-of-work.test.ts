@@ -24,7 +24,7 @@ describe("UnitOfWork.run", () => {
   it("commits the change and its events together, publishes them in emit order, then marks them published", async () => {
     const { uow, dapr } = setup();
     const task = await uow.run(async (tx, emit) => {
-      const created = await insertTask(tx, "alice", { title: "x", priority: "medium", tags: [] });
+      const created = await insertTask(tx, "alice", { title: "x", priority: "medium", tags: [], timeZone: "UTC" });
       emit(draft("first"));
       emit(draft("second"));
       return created;
@@ -43,7 +43,7 @@ describe("UnitOfWork.run", () => {
     const before = await countRows(database.prisma);
     await expect(
       uow.run(async (tx, emit) => {
-        await insertTask(tx, "alice", { title: "doomed", priority: "medium", tags: [] });
+        await insertTask(tx, "alice", { title: "doomed", priority: "medium", tags: [], timeZone: "UTC" });
         emit(draft("doomed"));
         throw new Error("validation after the insert");
       }),

@@ -7,11 +7,12 @@ const task = taskJson({ userId: "alice", dueAt: "2025-06-02T09:00:00.000Z", recu
 const reminder = { taskId: task.id, userId: "alice", title: "Water plants", dueAt: "2025-06-02T09:00:00.000Z", remindAt: "2025-06-02T08:45:00.000Z" };
 
 describe("event types", () => {
-  it("are exactly the five taskfn publishes, task events on `tasks` and reminders on `reminders`", () => {
+  it("are exactly the six taskfn publishes, task events on `tasks` and reminders on `reminders`", () => {
     expect(Object.fromEntries(Object.entries(EVENT_TYPES).map(([type, { topic }]) => [type, topic]))).toEqual({
       "task.created": "tasks",
       "task.updated": "tasks",
       "task.completed": "tasks",
+      "task.reopened": "tasks",
       "task.deleted": "tasks",
       "reminder.due": "reminders",
     });
@@ -22,7 +23,7 @@ describe("event types", () => {
     expect(DEAD_LETTER_TOPICS).toEqual({ tasks: "tasks-dlq", reminders: "reminders-dlq" });
   });
 
-  it.each(["task.created", "task.updated", "task.completed"] as const)("%s carries the whole task as the API shows it", (type) => {
+  it.each(["task.created", "task.updated", "task.completed", "task.reopened"] as const)("%s carries the whole task as the API shows it", (type) => {
     expect(EVENT_TYPES[type].data).toBe(TaskJson);
     expect(TaskJson.safeParse(task).success).toBe(true);
   });

@@ -24,6 +24,7 @@ export const EVENT_TYPES = {
   "task.created": { topic: TOPICS.tasks, data: TaskJson },
   "task.updated": { topic: TOPICS.tasks, data: TaskJson },
   "task.completed": { topic: TOPICS.tasks, data: TaskJson },
+  "task.reopened": { topic: TOPICS.tasks, data: TaskJson },
   "task.deleted": { topic: TOPICS.tasks, data: TaskDeletedData },
   "reminder.due": { topic: TOPICS.reminders, data: ReminderDueData },
 } as const;

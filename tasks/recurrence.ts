@@ -1,13 +1,15 @@
 /**
  * Recurrence rules are RFC 5545 RRULE strings (e.g. `FREQ=WEEKLY;BYDAY=MO,WE`),
  * parsed and expanded by the `rrule` library. A series is anchored on the dueAt
- * of each instance and rules are evaluated in UTC: a daily task due at 09:00Z
- * stays at 09:00Z across daylight-saving changes.
+ * of each instance and rules are evaluated in the task's time zone: a daily task
+ * due at 09:00 in Europe/Berlin stays at 09:00 there across daylight-saving
+ * changes (07:00Z in summer, 08:00Z in winter). Instants are stored in UTC.
  */
 import rrule from "rrule";
+import { expandAfter, type RuleOptions as Options } from "./bounded-expansion.js";
+import { fromFloating, toFloating } from "./time-zone.js";
 
 const { RRule } = rrule;
-type Options = ReturnType<typeof RRule.parseString>;
 
 const TOO_FREQUENT = new Set([RRule.SECONDLY, RRule.MINUTELY]);
 
@@ -58,6 +60,15 @@ const RULE_PARTS: Record<string, { valid: (value: string) => boolean; expected: 
   WKST: { valid: (v) => new RegExp(`^${WEEKDAY}$`).test(v), expected: "a weekday like MO" },
 };
 
+const MAX_LIST = 31;
+const MAX_TIMES_OF_DAY = 100;
+
+/** How many values the part `name` of `body` lists (1 when it is absent). */
+function listLength(body: string, name: string): number {
+  const part = body.split(";").find((p) => p.toUpperCase().startsWith(`${name}=`));
+  return part ? part.split(",").length : 1;
+}
+
 /** Checks `rule` against the grammar and returns it in the form rrule parses reliably (upper case, no `RRULE:`). */
 function checkGrammar(rule: string): string {
   const body = rule.trim().replace(/^RRULE:/i, "");
@@ -73,9 +84,17 @@ function checkGrammar(rule: string): string {
     if (value === undefined || rest.length > 0 || !spec.valid(value.toUpperCase())) {
       throw new InvalidRecurrenceError(`${name} must be ${spec.expected} (got "${value ?? ""}")`);
     }
+    // rrule scans these lists for every candidate day: keep them short.
+    const listed = value.split(",").length;
+    if (listed > MAX_LIST) throw new InvalidRecurrenceError(`${name} lists ${listed} values; at most ${MAX_LIST} are allowed`);
   }
   if (!seen.has("FREQ")) throw new InvalidRecurrenceError("FREQ is required");
   if (seen.has("COUNT") && seen.has("UNTIL")) throw new InvalidRecurrenceError("give COUNT or UNTIL, not both");
+  // rrule builds and walks every time of day of every candidate day: keep that list short.
+  const timesOfDay = ["BYHOUR", "BYMINUTE", "BYSECOND"].reduce((product, name) => product * listLength(body, name), 1);
+  if (timesOfDay > MAX_TIMES_OF_DAY) {
+    throw new InvalidRecurrenceError(`BYHOUR, BYMINUTE and BYSECOND together give ${timesOfDay} times of day; at most ${MAX_TIMES_OF_DAY} are allowed`);
+  }
   return body.toUpperCase();
 }
 
@@ -108,16 +127,36 @@ export interface Occurrence {
   dueAt: Date;
   /** 1-based position of that instance in its series. */
   occurrence: number;
+  /** IANA zone the rule is expanded in. */
+  timeZone: string;
+}
+
+/** A UTC UNTIL (`…Z`) as the floating date it is in `zone`; a DATE or local DATE-TIME already is one. */
+function floatingUntil(rule: string, until: Date | null | undefined, zone: string): Date | null {
+  if (!until) return null;
+  return /UNTIL=\d{8}T\d{6}Z/i.test(rule) ? toFloating(until, zone) : until;
 }
 
 /**
  * The dueAt of the next instance: the rule's first occurrence strictly after the
- * completed one, or null once COUNT or UNTIL is exhausted.
+ * completed one, or null once COUNT or UNTIL is exhausted, or when none lies
+ * within the horizon the expansion budget reaches (bounded-expansion.ts): rules
+ * that never occur again are refused when a task is created or changed
+ * (recurrenceHorizonProblem), so this ends only a series that grew sparse.
  */
-export function nextOccurrence({ rule, dueAt, occurrence }: Occurrence): Date | null {
+export function nextOccurrence({ rule, dueAt, occurrence, timeZone }: Occurrence): Date | null {
   const options = parseRecurrence(rule);
   if (options.count && occurrence >= options.count) return null;
   // COUNT is enforced through `occurrence` above: the rule is re-anchored on every instance.
-  const next = new RRule({ ...options, count: null, dtstart: dueAt }).after(dueAt, false);
-  return next ?? null;
+  // The rule runs on wall-clock time in the task's zone (time-zone.ts), and the result is turned back into an instant.
+  const until = floatingUntil(rule, options.until, timeZone);
+  const { result } = expandAfter({ ...options, count: null, until }, toFloating(dueAt, timeZone));
+  return result instanceof Date ? fromFloating(result, timeZone) : null;
+}
+
+/** Why a valid `rule` cannot recur from `dueAt`, or undefined when it can. */
+export function recurrenceHorizonProblem(rule: string, dueAt: Date, timeZone: string): string | undefined {
+  const { result } = expandAfter({ ...parseRecurrence(rule), count: null }, toFloating(dueAt, timeZone));
+  if (result !== "beyond-horizon") return undefined;
+  return "the rule has no occurrence within a few years after dueAt (do its parts contradict each other?)";
 }

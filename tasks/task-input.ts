@@ -4,8 +4,9 @@
  * bodies load it.
  */
 import * as z from "zod";
-import { InvalidRecurrenceError, parseRecurrence } from "./recurrence.js";
+import { InvalidRecurrenceError, parseRecurrence, recurrenceHorizonProblem } from "./recurrence.js";
 import { PRIORITIES } from "./task-schema.js";
+import { canonicalTimeZone } from "./time-zone.js";
 
 const instant = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
 // Something a person can see: not only spaces, invisible format characters (U+200B…),
@@ -32,6 +33,16 @@ const recurrence = z
     }
   });
 
+const timeZone = z
+  .string()
+  .max(64)
+  .transform((name, ctx) => {
+    const zone = canonicalTimeZone(name);
+    if (zone === undefined) ctx.addIssue({ code: "custom", message: "Unknown time zone: give an IANA name such as Europe/Berlin or UTC." });
+    return zone ?? name;
+  })
+  .describe("IANA time zone the recurrence is expanded in (e.g. Europe/Berlin); dueAt and remindAt stay instants.");
+
 const RECURRENCE_NEEDS_DUE = "A recurring task needs a dueAt.";
 
 export const CreateTaskBody = z
@@ -43,9 +54,11 @@ export const CreateTaskBody = z
     dueAt: instant.nullish(),
     remindAt: instant.nullish(),
     recurrence: recurrence.nullish(),
+    timeZone: timeZone.default("UTC"),
   })
   .superRefine((body, ctx) => {
-    if (body.recurrence && !body.dueAt) ctx.addIssue({ code: "custom", path: ["dueAt"], message: RECURRENCE_NEEDS_DUE });
+    const problem = recurrenceProblem({ recurrence: body.recurrence ?? null, dueAt: body.dueAt ?? null, timeZone: body.timeZone });
+    if (problem) ctx.addIssue({ code: "custom", path: [problem.field], message: problem.message });
   });
 export type CreateTaskBody = z.output<typeof CreateTaskBody>;
 
@@ -59,11 +72,28 @@ export const UpdateTaskBody = z
     dueAt: instant.nullable().optional(),
     remindAt: instant.nullable().optional(),
     recurrence: recurrence.nullable().optional(),
+    timeZone: timeZone.optional(),
   })
   .refine((body) => Object.keys(body).length > 0, { message: "Give at least one field to change." });
 export type UpdateTaskBody = z.output<typeof UpdateTaskBody>;
 
-/** The rule that needs the stored task too: checked again after a patch is merged. */
-export function recurrenceProblem(task: { recurrence: string | null; dueAt: Date | null }): string | undefined {
-  return task.recurrence && !task.dueAt ? RECURRENCE_NEEDS_DUE : undefined;
+/**
+ * The rules that need the whole task (checked again after a patch is merged): a
+ * recurring task needs a dueAt, and its rule must recur from there within the
+ * horizon an expansion may search (a rule that never does would cost that search
+ * on every completion).
+ */
+export function recurrenceProblem(task: { recurrence: string | null; dueAt: Date | null; timeZone: string }): { field: "dueAt" | "recurrence"; message: string } | undefined {
+  if (!task.recurrence) return undefined;
+  if (!task.dueAt) return { field: "dueAt", message: RECURRENCE_NEEDS_DUE };
+  // zod runs this check even when a field failed its own: a dueAt or zone that is not one has its issue already.
+  if (!(task.dueAt instanceof Date) || canonicalTimeZone(task.timeZone) === undefined) return undefined;
+  try {
+    const problem = recurrenceHorizonProblem(task.recurrence, task.dueAt, task.timeZone);
+    return problem ? { field: "recurrence", message: `Invalid recurrence: ${problem}.` } : undefined;
+  } catch (error) {
+    // An invalid rule has its own issue on the field already.
+    if (error instanceof InvalidRecurrenceError) return undefined;
+    throw error;
+  }
 }

@@ -4,9 +4,9 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Task } from "../generated/prisma/client.js";
-import { empty, join, raw, sql, type Sql, type SqlClient, type Transaction } from "../runtime/database.js";
+import { join, raw, sql, type Sql, type SqlClient, type Transaction } from "../runtime/database.js";
 import type { CreateTaskBody, UpdateTaskBody } from "./task-input.js";
-import type { ListTasksQuery, TaskJson } from "./task-schema.js";
+import type { TaskJson } from "./task-schema.js";
 
 export type { Task };
 
@@ -23,6 +23,7 @@ export function toTaskJson(task: Task): TaskJson {
     dueAt: iso(task.dueAt),
     remindAt: iso(task.remindAt),
     recurrence: task.recurrence,
+    timeZone: task.timeZone,
     seriesId: task.seriesId,
     occurrence: task.occurrence,
     completed: task.completed,
@@ -36,9 +37,9 @@ export function toTaskJson(task: Task): TaskJson {
  * Every query returns rows shaped like Prisma's `Task` (the schema's field names and
  * types). Qualified, so they also read unambiguously from a statement that joins tasks.
  */
-const TASK_COLUMNS = raw(
+export const TASK_COLUMNS = raw(
   `tasks.id::text AS id, tasks.user_id AS "userId", tasks.title, tasks.description, tasks.priority::text AS priority, tasks.tags,
-   tasks.due_at AS "dueAt", tasks.remind_at AS "remindAt", tasks.reminder_sent_at AS "reminderSentAt", tasks.recurrence,
+   tasks.due_at AS "dueAt", tasks.remind_at AS "remindAt", tasks.reminder_sent_at AS "reminderSentAt", tasks.recurrence, tasks.time_zone AS "timeZone",
    tasks.series_id::text AS "seriesId", tasks.occurrence, tasks.completed, tasks.completed_at AS "completedAt",
    tasks.created_at AS "createdAt", tasks.updated_at AS "updatedAt"`,
 );
@@ -46,9 +47,9 @@ const TASK_COLUMNS = raw(
 export async function insertTask(db: SqlClient, userId: string, body: CreateTaskBody): Promise<Task> {
   const id = randomUUID();
   const [task] = await db.query<Task>(sql`
-    INSERT INTO tasks (id, user_id, series_id, title, description, priority, tags, due_at, remind_at, recurrence)
+    INSERT INTO tasks (id, user_id, series_id, title, description, priority, tags, due_at, remind_at, recurrence, time_zone)
     VALUES (${id}::uuid, ${userId}, ${id}::uuid, ${body.title}, ${body.description ?? null}, ${body.priority}::"Priority", ${body.tags}::text[],
-            ${body.dueAt ?? null}, ${body.remindAt ?? null}, ${body.recurrence ?? null})
+            ${body.dueAt ?? null}, ${body.remindAt ?? null}, ${body.recurrence ?? null}, ${body.timeZone})
     RETURNING ${TASK_COLUMNS}`);
   return task!;
 }
@@ -73,6 +74,7 @@ const PATCH_COLUMNS: { [K in keyof Required<UpdateTaskBody>]: (value: UpdateTask
   dueAt: (v) => sql`due_at = ${v}`,
   remindAt: (v) => sql`remind_at = ${v}`,
   recurrence: (v) => sql`recurrence = ${v}`,
+  timeZone: (v) => sql`time_zone = ${v}`,
 };
 
 export async function updateTaskRow(tx: Transaction, task: Task, patch: UpdateTaskBody): Promise<Task> {
@@ -102,55 +104,6 @@ export async function deleteTaskRow(tx: Transaction, userId: string, id: string)
   return task ?? null;
 }
 
-interface PageCursor {
-  createdAt: string;
-  id: string;
-}
-
-export function encodeCursor(task: Pick<Task, "createdAt" | "id">): string {
-  return Buffer.from(JSON.stringify({ createdAt: task.createdAt.toISOString(), id: task.id })).toString("base64url");
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Whether `value` is an instant exactly as encodeCursor writes it (toISOString of a year 0–9999 date). */
-function isCursorInstant(value: string): boolean {
-  const time = Date.parse(value);
-  return !Number.isNaN(time) && /^\d{4}-/.test(value) && new Date(time).toISOString() === value;
-}
-
-/**
- * Returns undefined for a cursor this API did not issue. Both fields go into the
- * query, so both are checked: a non-uuid id or an out-of-range date would make
- * PostgreSQL fail the query (a 500) instead of the request (a 400).
- */
-export function decodeCursor(cursor: string): PageCursor | undefined {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Partial<PageCursor>;
-    if (typeof value.id === "string" && UUID.test(value.id) && typeof value.createdAt === "string" && isCursorInstant(value.createdAt)) {
-      return { id: value.id, createdAt: value.createdAt };
-    }
-  } catch {
-    // fall through: not ours
-  }
-  return undefined;
-}
-
-/** Newest first, keyset-paginated on (createdAt, id) so pages never skip or repeat. */
-export async function selectTaskPage(db: SqlClient, userId: string, query: ListTasksQuery, after?: PageCursor): Promise<{ items: Task[]; next: Task | undefined }> {
-  const completed = query.status === "all" ? undefined : query.status === "completed";
-  // (created_at, id) < (a, b) is the keyset condition in one index range of (user_id, completed, created_at DESC, id DESC).
-  const rows = await db.query<Task>(sql`
-    SELECT ${TASK_COLUMNS} FROM tasks
-    WHERE user_id = ${userId}
-      ${completed === undefined ? empty : sql`AND completed = ${completed}`}
-      ${after ? sql`AND (created_at, id) < (${new Date(after.createdAt)}, ${after.id}::uuid)` : empty}
-    ORDER BY created_at DESC, id DESC
-    LIMIT ${query.limit + 1}`);
-  const items = rows.slice(0, query.limit);
-  return { items, next: rows.length > query.limit ? items[items.length - 1] : undefined };
-}
-
 export interface NextInstance {
   previous: TaskJson;
   dueAt: Date;
@@ -164,9 +117,9 @@ export async function insertNextInstance(tx: Transaction, { previous, dueAt }: N
   const offsetMs = previous.remindAt && previous.dueAt ? Date.parse(previous.dueAt) - Date.parse(previous.remindAt) : undefined;
   const remindAt = offsetMs === undefined ? null : new Date(dueAt.getTime() - offsetMs);
   const [task] = await tx.query<Task>(sql`
-    INSERT INTO tasks (id, user_id, series_id, occurrence, title, description, priority, tags, recurrence, due_at, remind_at)
+    INSERT INTO tasks (id, user_id, series_id, occurrence, title, description, priority, tags, recurrence, time_zone, due_at, remind_at)
     VALUES (${randomUUID()}::uuid, ${previous.userId}, ${previous.seriesId}::uuid, ${previous.occurrence + 1}, ${previous.title}, ${previous.description},
-            ${previous.priority}::"Priority", ${previous.tags}::text[], ${previous.recurrence}, ${dueAt}, ${remindAt})
+            ${previous.priority}::"Priority", ${previous.tags}::text[], ${previous.recurrence}, ${previous.timeZone}, ${dueAt}, ${remindAt})
     ON CONFLICT (series_id, occurrence) DO NOTHING
     RETURNING ${TASK_COLUMNS}`);
   return task ?? null;

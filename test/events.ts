@@ -40,6 +40,7 @@ export function taskJson(overrides: Partial<TaskJson> = {}): TaskJson {
     dueAt: null,
     remindAt: null,
     recurrence: null,
+    timeZone: "UTC",
     seriesId: id,
     occurrence: 1,
     completed: false,

@@ -17,15 +17,17 @@ import { authHeaders, createRecordingDapr, createTestRuntime, type RecordingDapr
 
 export type Body = Record<string, unknown>;
 
-/** The six HTTP functions on one database, called as `user` (whose token it sends). */
+/** The task HTTP functions on one database, called as `user` (whose token it sends). */
 export interface TaskApi {
   dapr: RecordingDapr;
   runtime: FunctionRuntime;
   create(user: string, body: Body): Promise<Response>;
-  list(user: string, query?: Record<string, string>, owner?: string): Promise<Response>;
+  /** Pairs may repeat a parameter: `[["tag", "a"], ["tag", "b"]]`. */
+  list(user: string, query?: Record<string, string> | [string, string][], owner?: string): Promise<Response>;
   get(user: string, taskId: string, owner?: string): Promise<Response>;
   update(user: string, taskId: string, body: Body, owner?: string): Promise<Response>;
   complete(user: string, taskId: string, owner?: string): Promise<Response>;
+  reopen(user: string, taskId: string, owner?: string): Promise<Response>;
   delete(user: string, taskId: string, owner?: string): Promise<Response>;
   /** createTask, asserting 201; returns the task. */
   newTask(user: string, body?: Body): Promise<TaskJson>;
@@ -40,6 +42,7 @@ export function createTaskApi(db: Database, dapr: RecordingDapr = createRecordin
     get: appOf("getTask"),
     update: appOf("updateTask"),
     complete: appOf("completeTask"),
+    reopen: appOf("reopenTask"),
     delete: appOf("deleteTask"),
   };
   // `owner` is the user in the path; it defaults to the caller.
@@ -55,6 +58,7 @@ export function createTaskApi(db: Database, dapr: RecordingDapr = createRecordin
     get: (user, taskId, owner = user) => send(apps.get, user, "GET", path(owner, taskId)),
     update: (user, taskId, body, owner = user) => send(apps.update, user, "PATCH", path(owner, taskId), body),
     complete: (user, taskId, owner = user) => send(apps.complete, user, "POST", `${path(owner, taskId)}/complete`),
+    reopen: (user, taskId, owner = user) => send(apps.reopen, user, "POST", `${path(owner, taskId)}/reopen`),
     delete: (user, taskId, owner = user) => send(apps.delete, user, "DELETE", path(owner, taskId)),
     async newTask(user, body = { title: "A task" }) {
       const res = await api.create(user, body);

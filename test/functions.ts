@@ -20,6 +20,8 @@ import { createOnReminderDueHandler } from "../functions/on-reminder-due/handler
 import { onTaskCompleted } from "../functions/on-task-completed/definition.js";
 import { createOnTaskCompletedHandler } from "../functions/on-task-completed/handler.js";
 import { relayOutbox } from "../functions/relay-outbox/definition.js";
+import { reopenTask } from "../functions/reopen-task/definition.js";
+import { createReopenTaskHandler } from "../functions/reopen-task/handler.js";
 import { createRelayOutboxHandler } from "../functions/relay-outbox/handler.js";
 import { sendReminder } from "../functions/send-reminder/definition.js";
 import { createSendReminderHandler } from "../functions/send-reminder/handler.js";
@@ -44,6 +46,7 @@ export const HANDLER_FACTORIES: Readonly<Record<string, TestableFunction>> = Obj
     testable(getTask, createGetTaskHandler),
     testable(updateTask, createUpdateTaskHandler),
     testable(completeTask, createCompleteTaskHandler),
+    testable(reopenTask, createReopenTaskHandler),
     testable(deleteTask, createDeleteTaskHandler),
     testable(onTaskCompleted, createOnTaskCompletedHandler),
     testable(onReminderDue, (runtime) => createOnReminderDueHandler(runtime)),

@@ -124,14 +124,28 @@ describe("API documentation", () => {
       Object.entries(methods).map(([method, op]) => ({ path, method, ...op })),
     );
     expect(operations.map((o) => o.operationId).sort()).toEqual(HTTP_FUNCTIONS.map((f) => f.name).sort());
-    expect(operations).toHaveLength(6);
+    expect(operations).toHaveLength(HTTP_FUNCTIONS.length);
     for (const op of operations) {
       expect(op.security).toEqual([{ bearerAuth: [] }]);
       for (const status of ["400", "401", "403", "404"]) expect(op.responses[status]).toMatchObject({ content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } });
     }
     const create = operations.find((o) => o.operationId === "createTask")!;
     expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(["201", "413", "415"]));
+    const reopen = operations.find((o) => o.operationId === "reopenTask")!;
+    expect(reopen).toMatchObject({ path: "/api/{userId}/tasks/{taskId}/reopen", method: "post", responses: { "409": { content: { "application/problem+json": {} } } } });
     expect(doc.components.securitySchemes.bearerAuth).toEqual({ type: "http", scheme: "bearer", bearerFormat: "JWT" });
+  });
+
+  it("documents every listTasks query parameter, tag as a repeatable one", async () => {
+    const doc = (await (await fetch(url("/openapi.json"))).json()) as {
+      paths: Record<string, Record<string, { parameters: { name: string; in: string; schema: { type?: string; enum?: string[] } }[] }>>;
+    };
+    const parameters = doc.paths["/api/{userId}/tasks"]!.get!.parameters.filter((p) => p.in === "query");
+    expect(parameters.map((p) => p.name).sort()).toEqual(["cursor", "dueAfter", "dueBefore", "limit", "order", "overdue", "priority", "q", "sort", "status", "tag"]);
+    const byName = Object.fromEntries(parameters.map((p) => [p.name, p.schema]));
+    expect(byName.tag).toMatchObject({ type: "array" });
+    expect(byName.sort).toMatchObject({ enum: ["createdAt", "dueAt", "priority", "updatedAt"] });
+    expect(byName.order).toMatchObject({ enum: ["asc", "desc"] });
   });
 
   it("serves Swagger UI on /docs, reading /openapi.json", async () => {

@@ -40,7 +40,7 @@ export function createOpenApiDocument(functions: readonly FunctionDefinition<Htt
 
   for (const { name, description, trigger } of functions) {
     const { status, description: responseDescription, schema } = trigger.response;
-    const problems = { ...COMMON_PROBLEMS, ...(trigger.body ? BODY_PROBLEMS : {}) };
+    const problems = { ...COMMON_PROBLEMS, ...(trigger.body ? BODY_PROBLEMS : {}), ...trigger.problems };
     registry.registerPath({
       operationId: name,
       method: trigger.method,

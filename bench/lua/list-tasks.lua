@@ -1,8 +1,8 @@
--- GET /api/<user>/tasks: the first page (50, newest first) of a user's open tasks.
+-- GET /api/<user>/tasks?<BENCH_QUERY>: the first page of a user's tasks for one filter and sort.
 dofile(os.getenv("BENCH_LUA_DIR") .. "/report.lua")
 
 wrk.method = "GET"
-wrk.path = "/api/" .. os.getenv("BENCH_USER") .. "/tasks?status=open&limit=50"
+wrk.path = "/api/" .. os.getenv("BENCH_USER") .. "/tasks?" .. os.getenv("BENCH_QUERY")
 wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN")
 
 function response(status, headers, body)

@@ -40,6 +40,7 @@ export interface TaskRow {
   due_at: Date | null;
   remind_at: Date | null;
   recurrence: string | null;
+  time_zone: string;
   series_id: string;
   occurrence: number;
   completed: boolean;
@@ -48,7 +49,7 @@ export interface TaskRow {
   updated_at: Date;
 }
 
-export const TASK_COLUMNS = "id, user_id, title, description, priority, tags, due_at, remind_at, recurrence, series_id, occurrence, completed, completed_at, created_at, updated_at";
+export const TASK_COLUMNS = "id, user_id, title, description, priority, tags, due_at, remind_at, recurrence, time_zone, series_id, occurrence, completed, completed_at, created_at, updated_at";
 
 export function rowToJson(row: TaskRow): TaskJson {
   const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -62,6 +63,7 @@ export function rowToJson(row: TaskRow): TaskJson {
     dueAt: iso(row.due_at),
     remindAt: iso(row.remind_at),
     recurrence: row.recurrence,
+    timeZone: row.time_zone,
     seriesId: row.series_id,
     occurrence: row.occurrence,
     completed: row.completed,
@@ -100,8 +102,8 @@ export async function publishAndMark(pool: pg.Pool, publish: Publish, event: Out
 async function insertNextInstance(client: pg.PoolClient, previous: TaskJson, dueAt: Date): Promise<TaskJson | undefined> {
   const offsetMs = previous.remindAt && previous.dueAt ? Date.parse(previous.dueAt) - Date.parse(previous.remindAt) : undefined;
   const { rows } = await client.query<TaskRow>(
-    `INSERT INTO tasks (id, user_id, series_id, occurrence, title, description, priority, tags, recurrence, due_at, remind_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+    `INSERT INTO tasks (id, user_id, series_id, occurrence, title, description, priority, tags, recurrence, time_zone, due_at, remind_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
      ON CONFLICT (series_id, occurrence) DO NOTHING
      RETURNING ${TASK_COLUMNS}`,
     [
@@ -114,6 +116,7 @@ async function insertNextInstance(client: pg.PoolClient, previous: TaskJson, due
       previous.priority,
       previous.tags,
       previous.recurrence,
+      previous.timeZone,
       dueAt,
       offsetMs === undefined ? null : new Date(dueAt.getTime() - offsetMs),
     ],
@@ -129,9 +132,11 @@ export async function handleTaskCompleted(pool: pg.Pool, publish: Publish, event
   const emitted = await inTransaction(pool, async (client) => {
     const marked = await client.query("INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [CONSUMER, eventKey]);
     const dueAt = marked.rowCount === 1 && completed.recurrence && completed.dueAt
-      ? nextOccurrence({ rule: completed.recurrence, dueAt: new Date(completed.dueAt), occurrence: completed.occurrence })
+      ? nextOccurrence({ rule: completed.recurrence, dueAt: new Date(completed.dueAt), occurrence: completed.occurrence, timeZone: completed.timeZone })
       : null;
-    const next = dueAt ? await insertNextInstance(client, completed, dueAt) : undefined;
+    // As onTaskCompleted: nothing for an instance reopened since it was completed.
+    const reopened = dueAt ? (await client.query("SELECT completed FROM tasks WHERE id = $1 FOR SHARE", [completed.id])).rows[0]?.completed === false : false;
+    const next = dueAt && !reopened ? await insertNextInstance(client, completed, dueAt) : undefined;
     if (!next) return undefined;
     const event = taskCreatedEvent(next, source);
     await insertOutbox(client, event);

@@ -9,7 +9,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { jwtVerify } from "jose";
 import pg from "pg";
 import { CreateTaskBody } from "../../tasks/task-input.js";
+import { queryValues } from "../../runtime/query.js";
+import { decodeCursor, encodeCursor } from "../../tasks/task-cursor.js";
+import { listTasksStatement } from "../../tasks/task-list.js";
 import { ListTasksQuery, UserParams } from "../../tasks/task-schema.js";
+import { toTaskJson, type Task } from "../../tasks/task-store.js";
 import { DAPR_HTTP_PORT, POOL_SIZE, PORT, databaseUrl, jwtSecret } from "./env.js";
 import { TASK_COLUMNS, inTransaction, insertOutbox, publishAndMark, rowToJson, taskCreatedEvent, type TaskRow } from "./event-work.js";
 import { parseJson, readBody, sendJson } from "./http-io.js";
@@ -52,9 +56,9 @@ async function createTask(req: IncomingMessage, userId: string): Promise<Answer>
   const id = randomUUID();
   const event = await inTransaction(pool, async (client) => {
     const { rows } = await client.query<TaskRow>(
-      `INSERT INTO tasks (id, user_id, series_id, title, description, priority, tags, due_at, remind_at, recurrence)
-       VALUES ($1, $2, $1, $3, $4, $5, $6, $7, $8, $9) RETURNING ${TASK_COLUMNS}`,
-      [id, userId, input.title, input.description ?? null, input.priority, input.tags, input.dueAt ?? null, input.remindAt ?? null, input.recurrence ?? null],
+      `INSERT INTO tasks (id, user_id, series_id, title, description, priority, tags, due_at, remind_at, recurrence, time_zone)
+       VALUES ($1, $2, $1, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${TASK_COLUMNS}`,
+      [id, userId, input.title, input.description ?? null, input.priority, input.tags, input.dueAt ?? null, input.remindAt ?? null, input.recurrence ?? null, input.timeZone],
     );
     const created = taskCreatedEvent(rowToJson(rows[0]!), "/bench/createTask");
     await insertOutbox(client, created);
@@ -64,20 +68,22 @@ async function createTask(req: IncomingMessage, userId: string): Promise<Answer>
   return { status: 201, body: event.data, headers: { location: `/api/${encodeURIComponent(userId)}/tasks/${id}` } };
 }
 
+/** The same statement as listTasks (tasks/task-list.ts builds the SQL), run on pg directly. */
 async function listTasks(userId: string, search: string): Promise<Answer> {
-  const query = ListTasksQuery.safeParse(Object.fromEntries(new URLSearchParams(search)));
-  if (!query.success) throw new Problem(400, query.error.message);
-  const { status, limit } = query.data;
-  const completed = status === "all" ? null : status === "completed";
-  const { rows } = await pool.query<TaskRow>(
-    `SELECT ${TASK_COLUMNS} FROM tasks WHERE user_id = $1 AND ($2::boolean IS NULL OR completed = $2)
-     ORDER BY created_at DESC, id DESC LIMIT $3`,
-    [userId, completed, limit + 1],
-  );
-  const items = rows.slice(0, limit).map(rowToJson);
+  const params = new URLSearchParams(search);
+  const given: Record<string, string[]> = {};
+  for (const name of new Set(params.keys())) given[name] = params.getAll(name);
+  const parsed = ListTasksQuery.safeParse(queryValues(ListTasksQuery, given));
+  if (!parsed.success) throw new Problem(400, parsed.error.message);
+  const query = parsed.data;
+  const reading = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query);
+  if (reading && "problem" in reading) throw new Problem(400, reading.problem);
+  const statement = listTasksStatement(userId, query, reading?.cursor);
+  const { rows } = await pool.query<Task>(statement.text, statement.values);
+  const items = rows.slice(0, query.limit);
   const last = items[items.length - 1];
-  const nextCursor = rows.length > limit && last ? Buffer.from(JSON.stringify({ createdAt: last.createdAt, id: last.id })).toString("base64url") : null;
-  return { status: 200, body: { items, nextCursor } };
+  const nextCursor = rows.length > query.limit && last ? encodeCursor(last, query) : null;
+  return { status: 200, body: { items: items.map(toTaskJson), nextCursor } };
 }
 
 async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {

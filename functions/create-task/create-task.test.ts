@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { TaskJson } from "../../tasks/task-schema.js";
 import { createTaskApi, publishedOfType, useTaskApi } from "../../test/fixtures.js";
+import { expectFieldProblem } from "../../test/problems.js";
 import { authHeaders, createRecordingDapr, createTestApp, createTestRuntime } from "../../test/runtime.js";
 import { createTask } from "./definition.js";
 import { createCreateTaskHandler } from "./handler.js";
@@ -49,6 +50,26 @@ describe("createTask", () => {
     expect(task).toMatchObject({ description: "Bring the form", priority: "high", tags: ["health", "errand"], dueAt: "2030-03-01T09:00:00.000Z", remindAt: "2030-03-01T08:30:00.000Z" });
     const stored = await ctx.database.prisma.task.findUniqueOrThrow({ where: { id: task.id } });
     expect(stored).toMatchObject({ userId: "alice", title: "Dentist", reminderSentAt: null });
+  });
+
+  describe("timeZone", () => {
+    it("defaults to UTC and is stored in its proper case", async () => {
+      expect((await ctx.api.newTask("alice", { title: "Zoneless" })).timeZone).toBe("UTC");
+      const task = await ctx.api.newTask("alice", { title: "Berlin", dueAt: "2030-01-07T08:00:00Z", recurrence: "FREQ=DAILY", timeZone: "europe/berlin" });
+      expect(task.timeZone).toBe("Europe/Berlin");
+      expect(task.dueAt).toBe("2030-01-07T08:00:00.000Z");
+      expect((await ctx.database.prisma.task.findUniqueOrThrow({ where: { id: task.id } })).timeZone).toBe("Europe/Berlin");
+    });
+
+    it.each(["Mars/Olympus_Mons", "+01:00", "", 7, null])("%j → 400 naming body.timeZone, nothing stored", async (timeZone) => {
+      const before = await ctx.database.prisma.task.count();
+      await expectFieldProblem(await ctx.api.create("alice", { title: "Nowhere", dueAt: "2030-01-07T08:00:00Z", recurrence: "FREQ=DAILY", timeZone }), "body.timeZone");
+      expect(await ctx.database.prisma.task.count()).toBe(before);
+    });
+  });
+
+  it("a recurring task whose dueAt is no instant → 400 naming body.dueAt, not a failed expansion", async () => {
+    await expectFieldProblem(await ctx.api.create("alice", { title: "Far", dueAt: "+010000-01-01T00:00:00.000Z", recurrence: "FREQ=DAILY" }), "body.dueAt");
   });
 
   it("treats null optional fields as absent", async () => {

@@ -5,7 +5,7 @@ export const listTasks = defineFunction({
   name: "listTasks",
   appId: "list-tasks",
   port: 3102,
-  description: "Lists a user's tasks, newest first, a page at a time.",
+  description: "Lists a user's tasks, filtered (status, tags, priority, due dates, overdue, text) and sorted, a page at a time.",
   trigger: {
     kind: "http",
     method: "get",

@@ -1,19 +1,21 @@
 import { PoisonEventError, type EventHandler, type FunctionRuntime } from "../../runtime/contract.js";
 import { taskfnEvent } from "../../tasks/events.js";
 import { InvalidRecurrenceError, nextOccurrence } from "../../tasks/recurrence.js";
+import { isReopened } from "../../tasks/task-reopen.js";
 import { insertNextInstance, toTaskJson } from "../../tasks/task-store.js";
 import type { onTaskCompleted } from "./definition.js";
 
 /**
  * Works from the completed snapshot in the event, not the current row: the
- * next instance follows from what was completed, whatever happened since.
+ * next instance follows from what was completed, whatever happened since, except
+ * a reopen, which undid the completion (tasks/task-reopen.ts).
  */
 export function createOnTaskCompletedHandler(_runtime: FunctionRuntime): EventHandler<typeof onTaskCompleted.trigger> {
   return async ({ data: completed }, { tx, emit, log }) => {
     if (!completed.recurrence || !completed.dueAt) return;
     let dueAt: Date | null;
     try {
-      dueAt = nextOccurrence({ rule: completed.recurrence, dueAt: new Date(completed.dueAt), occurrence: completed.occurrence });
+      dueAt = nextOccurrence({ rule: completed.recurrence, dueAt: new Date(completed.dueAt), occurrence: completed.occurrence, timeZone: completed.timeZone });
     } catch (error) {
       // Deterministic: retrying cannot make the rule valid.
       if (error instanceof InvalidRecurrenceError) throw new PoisonEventError(`recurrence "${completed.recurrence}": ${error.message}`);
@@ -21,6 +23,10 @@ export function createOnTaskCompletedHandler(_runtime: FunctionRuntime): EventHa
     }
     if (!dueAt) {
       log.info({ seriesId: completed.seriesId }, "series finished");
+      return;
+    }
+    if (await isReopened(tx, completed.id)) {
+      log.info({ taskId: completed.id }, "reopened since it was completed: no next instance");
       return;
     }
     const next = await insertNextInstance(tx, { previous: completed, dueAt });

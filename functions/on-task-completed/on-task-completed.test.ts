@@ -65,6 +65,14 @@ describe("onTaskCompleted", () => {
     expect(created[0]).toMatchObject({ source: "/taskfn/onTaskCompleted", partitionkey: "alice", data: { occurrence: 2, dueAt: "2030-01-02T09:00:00.000Z" } });
   });
 
+  it("expands the rule in the task's time zone: daily 09:00 in Europe/Berlin stays 09:00 local across the spring change", async () => {
+    // 2030-03-31 is the day Europe/Berlin moves from CET (+1) to CEST (+2).
+    const { task, event } = await completeThroughApi("alice", { title: "Zoned", dueAt: "2030-03-30T08:00:00Z", remindAt: "2030-03-30T07:45:00Z", recurrence: "FREQ=DAILY", timeZone: "Europe/Berlin" });
+    expect(await deliver(app, ROUTE, event)).toBe("SUCCESS");
+    const next = (await instancesOf(task.seriesId))[1];
+    expect(next).toMatchObject({ timeZone: "Europe/Berlin", dueAt: new Date("2030-03-31T07:00:00Z"), remindAt: new Date("2030-03-31T06:45:00Z") });
+  });
+
   it("moves remindAt by the same offset before dueAt", async () => {
     const { task, event } = await completeThroughApi("alice", { title: "Pills", dueAt: "2030-01-31T20:00:00Z", remindAt: "2030-01-31T19:45:00Z", recurrence: "FREQ=MONTHLY;BYMONTHDAY=-1" });
     await deliver(app, ROUTE, event);

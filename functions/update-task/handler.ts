@@ -10,9 +10,13 @@ export function createUpdateTaskHandler({ uow }: FunctionRuntime): HttpHandler<t
     const task = await uow.run(async (tx, emit) => {
       const current = await findTaskForUpdate(tx, params.userId, params.taskId);
       if (!current) throw taskNotFound(params.taskId);
-      const merged = { recurrence: body.recurrence !== undefined ? body.recurrence : current.recurrence, dueAt: body.dueAt !== undefined ? body.dueAt : current.dueAt };
+      const merged = {
+        recurrence: body.recurrence !== undefined ? body.recurrence : current.recurrence,
+        dueAt: body.dueAt !== undefined ? body.dueAt : current.dueAt,
+        timeZone: body.timeZone ?? current.timeZone,
+      };
       const problem = recurrenceProblem(merged);
-      if (problem) throw invalidTask("body.dueAt", problem);
+      if (problem) throw invalidTask(`body.${problem.field}`, problem.message);
       const json = toTaskJson(await updateTaskRow(tx, current, body));
       emit(taskfnEvent("task.updated", json.id, json.userId, json));
       return json;

@@ -62,7 +62,18 @@ describe("updateTask", () => {
     expect((await patched(task, { recurrence: "FREQ=WEEKLY" })).recurrence).toBe("FREQ=WEEKLY");
   });
 
+  it("changes the time zone the recurrence is expanded in", async () => {
+    const task = await ctx.api.newTask("alice", { title: "Moves", dueAt: "2030-01-01T09:00:00Z", recurrence: "FREQ=DAILY" });
+    expect((await patched(task, { timeZone: "America/New_York" })).timeZone).toBe("America/New_York");
+  });
+
   describe("refuses, changing nothing", () => {
+    it("an unknown time zone → 400 naming body.timeZone", async () => {
+      const task = await ctx.api.newTask("alice", full);
+      await refused(task, { timeZone: "Europe/Atlantis" }, "body.timeZone");
+      await refused(task, { timeZone: null }, "body.timeZone");
+    });
+
     async function refused(task: TaskJson, body: unknown, field: string) {
       const before = await countRows(ctx.database.prisma);
       const stored = await ctx.database.prisma.task.findUniqueOrThrow({ where: { id: task.id } });
@@ -85,6 +96,16 @@ describe("updateTask", () => {
     it("a bad RRULE → 400 naming body.recurrence", async () => {
       const task = await ctx.api.newTask("alice", full);
       await refused(task, { recurrence: "FREQ=DAILY;BYDAY=XX" }, "body.recurrence");
+    });
+
+    it("a recurrence with no occurrence within the horizon → 400 naming body.recurrence", async () => {
+      const task = await ctx.api.newTask("alice", full);
+      await refused(task, { recurrence: "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30" }, "body.recurrence");
+    });
+
+    it("a dueAt from which the rule never occurs (an HOURLY step that misses its BYHOUR) → 400 naming body.recurrence", async () => {
+      const task = await ctx.api.newTask("alice", { ...full, dueAt: "2030-03-01T10:00:00Z", remindAt: null, recurrence: "FREQ=HOURLY;INTERVAL=2;BYHOUR=10" });
+      await refused(task, { dueAt: "2030-03-01T09:00:00Z" }, "body.recurrence");
     });
 
     it("an empty patch → 400", async () => {
