@@ -18,6 +18,8 @@ export interface AuthVariables {
 }
 
 const REALM = 'Bearer realm="taskfn"';
+/** The JWKS algorithms accepted: those identity providers sign with; anything else a key might allow is refused. */
+export const JWKS_ALGORITHMS = ["RS256", "ES256"];
 
 function unauthorized(detail: string, error?: "invalid_token"): HttpProblem {
   const challenge = error ? `${REALM}, error="${error}", error_description="${detail}"` : REALM;
@@ -37,7 +39,9 @@ export function jwtAuth(options: AuthOptions): MiddlewareHandler<{ Variables: Au
       ? createRemoteJWKSet(new URL(options.jwksUrl))
       : missingKey();
   const verifyOptions = {
-    ...(options.secret ? { algorithms: ["HS256"] } : {}),
+    algorithms: options.secret ? ["HS256"] : JWKS_ALGORITHMS,
+    // A token without an expiry would be valid forever once leaked.
+    requiredClaims: ["exp"],
     ...(options.issuer ? { issuer: options.issuer } : {}),
     ...(options.audience ? { audience: options.audience } : {}),
   };
