@@ -4,7 +4,11 @@
 # scripts/docker-rehearsal.test.ts re-enacts the `function` stage without Docker,
 # copying exactly what its COPY --from=build lines name: keep those the only way in.
 
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+# Node LTS 24, pinned by digest (the multi-platform index of node:24-bookworm-slim,
+# Node 24.18.1, as Docker's official-images record lists it): a moved tag never
+# changes what we build on. scripts/build.ts targets node24 to match; .ci/run
+# tests the functions on Node 24 too. Bump tag and digest together.
+ARG NODE_IMAGE=node:24-bookworm-slim@sha256:235600a8101ab264e117b1768e925532262668dc9b581ef1dd7d96ced463b8e7
 
 # Dependencies from the lockfile only, so this layer is reused until it changes.
 # --ignore-scripts: the postinstall (prisma generate) needs the schema, copied
