@@ -3,18 +3,25 @@
  * Go modules), with the CRDs of Dapr, KEDA, Gateway API and Strimzi installed:
  * applied server-side in k8s/README.md's order they are accepted, with no Pod
  * Security warning under the enforced restricted level; a second apply changes
- * nothing; a new migration image re-deploys the way deploy.yml does it.
+ * nothing; a new migration image re-deploys the way deploy.yml does it. Then
+ * the real KEDA operator scales a consumer on real Kafka lag (below).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Admin, ProduceAcks, Producer, stringSerializers } from "@platformatic/kafka";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningKafka, startKafka } from "../../infra/kafka.js";
+import { waitFor } from "../../infra/net.js";
+import { TASKFN_TOPICS } from "../../infra/topics.js";
 import type { Manifest } from "../../scripts/k8s-manifest.js";
+import type { ScaledObject } from "../../scripts/k8s-scaling.js";
 import { OVERLAYS, renderOverlay } from "../../scripts/k8s-render.js";
 import { toolForTests } from "../../scripts/tools.js";
 import { type Applied, applyInOrder, FIELD_MANAGER } from "./apply-overlays.js";
 import { type ControlPlane, controlPlaneBinaries, startControlPlane } from "./control-plane.js";
 import { customResourceDefinitions } from "./crds.js";
+import { type RunningOperator, startKedaOperator } from "./keda-operator.js";
 import type { KubeObject } from "./kube-client.js";
 
 const kustomize = toolForTests("kustomize")!;
@@ -60,5 +67,65 @@ describe.each(OVERLAYS)("k8s/overlays/%s on kube-apiserver", (overlay) => {
     expect(deleted.status).toBe(200);
     const { object } = await plane.client.apply(next, FIELD_MANAGER);
     expect((object as typeof next).spec.template.spec.containers[0]!.image).toBe("registry.example/taskfn/migrate:next");
+  });
+});
+
+/**
+ * The real KEDA operator against that API server and a real Kafka: the dev
+ * overlay's on-task-completed ScaledObject, its brokers pointed at the local
+ * (plain, unauthenticated) broker and its authenticationRef dropped — the one
+ * change, since the local broker has no SCRAM users — with short polling and
+ * cooldown so the test is quick. No kubelet runs: the Deployment's replica
+ * count, which KEDA writes through the scale subresource, is what is checked.
+ */
+describe("KEDA scales on-task-completed on its consumer group's lag", () => {
+  const NAMESPACE = "taskfn-dev";
+  const APP = "on-task-completed";
+  const EVENTS = 5;
+  let kafka: RunningKafka;
+  let operator: RunningOperator;
+  let admin: Admin;
+  const replicas = async () => ((await plane.client.get({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: APP, namespace: NAMESPACE } })) as { spec: { replicas?: number } } | undefined)?.spec.replicas;
+  const waitForReplicas = (what: string, ok: (n: number) => boolean) =>
+    waitFor(what, 120_000, async () => {
+      const n = await replicas();
+      return n !== undefined && ok(n) ? n : undefined;
+    }, { intervalMs: 1000, describe: () => operator.logs() });
+
+  beforeAll(async () => {
+    kafka = await startKafka({ dataDir: join(dir, "kafka"), topics: TASKFN_TOPICS, log: (line) => log.push(`[kafka] ${line}`) });
+    admin = new Admin({ clientId: "taskfn-k8s-test", bootstrapBrokers: [kafka.brokers] });
+    await plane.client.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: "keda" } }, FIELD_MANAGER);
+    const scaled = structuredClone(rendered.get("dev")!.find((m) => m.kind === "ScaledObject" && m.metadata.name === APP)!) as KubeObject & ScaledObject;
+    const [trigger] = scaled.spec.triggers;
+    trigger!.metadata.bootstrapServers = kafka.brokers;
+    delete trigger!.authenticationRef;
+    Object.assign(scaled.spec, { pollingInterval: 1, cooldownPeriod: 5 });
+    await plane.client.apply(scaled, FIELD_MANAGER);
+    operator = await startKedaOperator((await controlPlaneBinaries()).kedaOperator, plane.kubeconfig, (line) => log.push(line));
+  });
+  afterAll(async () => {
+    await admin?.close();
+    await operator?.stop();
+    await kafka?.stop();
+  });
+
+  it("idle (no lag): KEDA scales the Deployment to 0", async () => {
+    expect(await waitForReplicas("replicas 0 with no lag", (n) => n === 0)).toBe(0);
+  });
+
+  it(`${EVENTS} task.completed events nobody consumed: KEDA activates it (≥ 1 replica)`, async () => {
+    const producer = new Producer({ clientId: "taskfn-k8s-test", bootstrapBrokers: [kafka.brokers], serializers: stringSerializers, acks: ProduceAcks.ALL });
+    try {
+      await producer.send({ messages: Array.from({ length: EVENTS }, (_, i) => ({ topic: "tasks", partition: 0, key: `user-${i}`, value: "{}" })) });
+    } finally {
+      await producer.close();
+    }
+    expect(await waitForReplicas("replicas ≥ 1 on lag", (n) => n >= 1)).toBeGreaterThanOrEqual(1);
+  });
+
+  it("the group commits past the events: back to 0 after the cooldown", async () => {
+    await admin.alterConsumerGroupOffsets({ groupId: APP, topics: [{ name: "tasks", partitionOffsets: [{ partition: 0, offset: BigInt(EVENTS) }] }] });
+    expect(await waitForReplicas("replicas back to 0", (n) => n === 0)).toBe(0);
   });
 });
