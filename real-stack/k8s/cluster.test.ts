@@ -35,8 +35,13 @@ const log: string[] = [];
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "taskfn-k8s-"));
   plane = await startControlPlane(await controlPlaneBinaries(), dir, (line) => log.push(line));
-  for (const crd of await customResourceDefinitions()) {
-    await plane.client.apply(crd, FIELD_MANAGER);
+  const crds = await customResourceDefinitions();
+  for (const crd of crds) await plane.client.apply(crd, FIELD_MANAGER);
+  for (const crd of crds) {
+    await waitFor(`CRD ${crd.metadata.name} Established`, 60_000, async () => {
+      const stored = (await plane.client.get(crd)) as { status?: { conditions?: { type: string; status: string }[] } } | undefined;
+      return stored?.status?.conditions?.some((c) => c.type === "Established" && c.status === "True") ? true : undefined;
+    });
   }
   for (const overlay of OVERLAYS) rendered.set(overlay, await renderOverlay(kustomize, overlay));
 });
