@@ -7,7 +7,8 @@ import { createLogger } from "./logger.js";
 import { createNodeListener, directEventRoute } from "./node-listener.js";
 import type { FunctionDefinition, Trigger } from "./types.js";
 
-const SHUTDOWN_DEADLINE_MS = 10_000;
+/** How long a function drains in-flight work after SIGTERM before it gives up; launchers wait a little longer (toolkit/process.ts). */
+export const SHUTDOWN_DEADLINE_MS = 10_000;
 
 /**
  * The entry point of every function process: read the environment, wire the

@@ -5,8 +5,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { FUNCTIONS } from "../functions/catalog.js";
 import { functionBundles } from "./affected-bundles.js";
 import { type FunctionBundle, affectedFunctions } from "./affected-functions.js";
-import { buildFunctions } from "./build.js";
-import { ROOT } from "./repo-root.js";
+import { buildFunctions } from "../toolkit/build.js";
+import { ROOT } from "../toolkit/paths.js";
 
 const DATABASE_MODULE = "runtime/database.ts";
 const SYNTHETIC: FunctionBundle[] = [
@@ -26,7 +26,7 @@ describe("affectedFunctions", () => {
     ["a README: nothing", ["README.md", "k8s/README.md"], { images: [], functions: [], migrate: false, platform: false }],
     ["the lockfile: every image", ["package-lock.json"], { images: [...ALL, "migrate"], functions: ALL, migrate: true, platform: false }],
     ["the Dockerfile: every image", ["Dockerfile"], { images: [...ALL, "migrate"], functions: ALL, migrate: true, platform: false }],
-    ["the bundler: every function image", ["scripts/build.ts"], { images: ALL, functions: ALL, migrate: false, platform: false }],
+    ["the bundler: every function image", ["toolkit/build.ts"], { images: ALL, functions: ALL, migrate: false, platform: false }],
     ["a function's own manifest: applied, its image retagged", ["k8s/base/generated/functions/send-reminder.yaml"], { images: [], functions: ["send-reminder"], migrate: false, platform: false }],
     ["the migration Job's manifest: the Job runs on the retagged image", ["k8s/base/generated/migrate-job.yaml"], { images: [], functions: [], migrate: true, platform: false }],
     ["a Dapr component", ["dapr/components/pubsub.yaml", "k8s/base/generated/dapr/components/pubsub.yaml"], { images: [], functions: [], migrate: false, platform: true }],
@@ -91,7 +91,7 @@ describe("the real import graph", () => {
     expect(affectedFunctions(["prisma/schema.prisma"], bundles)).toEqual({ images: [...all, "migrate"], functions: all, migrate: true, platform: false });
   });
 
-  it("covers every file the real build puts in each bundle (scripts/build.ts resolves the same way)", async () => {
+  it("covers every file the real build puts in each bundle (toolkit/build.ts resolves the same way)", async () => {
     const outdir = await mkdtemp(join(tmpdir(), "taskfn-affected-test-"));
     try {
       const built = await buildFunctions({ outdir });

@@ -13,7 +13,7 @@ import { functionBundles } from "./affected-bundles.js";
 import { sidecarsToRestart } from "./affected-dapr.js";
 import { type Affected, affectedFunctions, everything } from "./affected-functions.js";
 import { type DeployBase, changedFiles, deployBase } from "./affected-git.js";
-import { ROOT } from "./repo-root.js";
+import { ROOT } from "../toolkit/paths.js";
 
 interface Plan extends Affected {
   skip: boolean;

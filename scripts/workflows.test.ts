@@ -1,12 +1,12 @@
-/** The GitHub workflows pass actionlint (installed by scripts/tools.sh; skipped, saying so, without it) and deploy.yml keeps its guarantees. */
+/** The GitHub workflows pass actionlint (installed by toolkit/tools.sh; skipped, saying so, without it) and deploy.yml keeps its guarantees. */
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { ROOT } from "./repo-root.js";
-import { missingToolMessage, toolForTests } from "./tools.js";
+import { ROOT } from "../toolkit/paths.js";
+import { missingToolMessage, toolForTests } from "../toolkit/tools.js";
 
 const actionlint = toolForTests("actionlint");
 

@@ -11,17 +11,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Admin, ProduceAcks, Producer, stringSerializers } from "@platformatic/kafka";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningKafka, startKafka } from "../../infra/kafka.js";
-import { waitFor } from "../../infra/net.js";
-import { TASKFN_TOPICS } from "../../infra/topics.js";
-import type { Manifest } from "../../scripts/k8s-manifest.js";
-import type { ScaledObject } from "../../scripts/k8s-scaling.js";
-import { OVERLAYS, renderOverlay } from "../../scripts/k8s-render.js";
-import { toolForTests } from "../../scripts/tools.js";
+import { type RunningKafka, startKafka } from "../../toolkit/kafka.js";
+import { waitFor } from "../../toolkit/net.js";
+import { TASKFN_TOPICS } from "../../toolkit/topics.js";
+import type { Manifest } from "../../k8s-generator/manifest.js";
+import type { ScaledObject } from "../../k8s-generator/scaling.js";
+import { OVERLAYS, renderOverlay } from "../../k8s-generator/render.js";
+import { toolForTests } from "../../toolkit/tools.js";
 import { type Applied, applyInOrder, FIELD_MANAGER } from "./apply-overlays.js";
 import { type ControlPlane, controlPlaneBinaries, startControlPlane } from "./control-plane.js";
 import { customResourceDefinitions } from "./crds.js";
-import { type RunningOperator, startKedaOperator } from "./keda-operator.js";
+import type { Launched } from "../../toolkit/process.js";
+import { startKedaOperator } from "./keda-operator.js";
 import type { KubeObject } from "./kube-client.js";
 
 const kustomize = toolForTests("kustomize")!;
@@ -88,14 +89,14 @@ describe("KEDA scales on-task-completed on its consumer group's lag", () => {
   const APP = "on-task-completed";
   const EVENTS = 5;
   let kafka: RunningKafka;
-  let operator: RunningOperator;
+  let operator: Launched;
   let admin: Admin;
   const replicas = async () => ((await plane.client.get({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: APP, namespace: NAMESPACE } })) as { spec: { replicas?: number } } | undefined)?.spec.replicas;
   const waitForReplicas = (what: string, ok: (n: number) => boolean) =>
     waitFor(what, 120_000, async () => {
       const n = await replicas();
       return n !== undefined && ok(n) ? n : undefined;
-    }, { intervalMs: 1000, describe: () => operator.logs() });
+    }, { intervalMs: 1000, describe: () => operator.tail() });
 
   beforeAll(async () => {
     kafka = await startKafka({ dataDir: join(dir, "kafka"), topics: TASKFN_TOPICS, log: (line) => log.push(`[kafka] ${line}`) });

@@ -4,12 +4,13 @@
  * here with openssl, one admin token. No scheduler, controller manager or
  * kubelet: objects are stored and validated, pods never run.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { captureLines, freePort, killOnExit, terminate, waitFor } from "../../infra/net.js";
+import { freePort } from "../../toolkit/net.js";
+import { type Launched, launch } from "../../toolkit/process.js";
 import { type KubeClient, kubeClient } from "./kube-client.js";
 
 const run = promisify(execFile);
@@ -50,11 +51,6 @@ async function makeCertificates(dir: string): Promise<void> {
   await openssl(dir, "rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub");
 }
 
-function start(name: string, bin: string, args: string[], log: (line: string) => void): { child: ChildProcess; tail: () => string; forget: () => void } {
-  const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
-  const tail = captureLines(child, (line) => log(`[${name}] ${line}`));
-  return { child, tail, forget: killOnExit(child) };
-}
 
 export async function startControlPlane(binaries: Binaries, dir: string, log: (line: string) => void): Promise<ControlPlane> {
   mkdirSync(dir, { recursive: true });
@@ -63,7 +59,11 @@ export async function startControlPlane(binaries: Binaries, dir: string, log: (l
   writeFileSync(join(dir, "tokens.csv"), `${token},admin,admin,system:masters\n`);
 
   const [client, peer, secure] = [await freePort(), await freePort(), await freePort()];
-  const etcd = start("etcd", binaries.etcd, [
+  const url = `https://127.0.0.1:${secure}`;
+  const ca = join(dir, "ca.crt");
+  const kube = kubeClient({ url, token, caFile: ca });
+  const output = (name: string) => (line: string) => log(`[${name}] ${line}`);
+  const etcd = await launch({ name: "etcd", command: binaries.etcd, env: process.env, output: output("etcd"), args: [
     "--name=test",
     `--data-dir=${join(dir, "etcd")}`,
     `--listen-client-urls=http://127.0.0.1:${client}`,
@@ -71,8 +71,18 @@ export async function startControlPlane(binaries: Binaries, dir: string, log: (l
     `--listen-peer-urls=http://127.0.0.1:${peer}`,
     `--initial-advertise-peer-urls=http://127.0.0.1:${peer}`,
     `--initial-cluster=test=http://127.0.0.1:${peer}`,
-  ], log);
-  const apiserver = start("kube-apiserver", binaries.kubeApiserver, [
+  ] });
+  let apiserver: Launched;
+  try {
+    apiserver = await launch({
+      name: "kube-apiserver",
+      command: binaries.kubeApiserver,
+      env: process.env,
+      output: output("kube-apiserver"),
+      ready: async () => (await kube.request("GET", "/readyz")).status === 200,
+      readyTimeoutMs: 180_000,
+      readyIntervalMs: 500,
+      args: [
     `--etcd-servers=http://127.0.0.1:${client}`,
     "--bind-address=127.0.0.1",
     "--advertise-address=127.0.0.1",
@@ -88,27 +98,16 @@ export async function startControlPlane(binaries: Binaries, dir: string, log: (l
     `--service-account-signing-key-file=${join(dir, "sa.key")}`,
     // Only allocated from (ClusterIPs are stored, never routed: no kube-proxy runs).
     "--service-cluster-ip-range=10.96.0.0/24",
-  ], log);
-
-  const url = `https://127.0.0.1:${secure}`;
-  const ca = join(dir, "ca.crt");
-  const kube = kubeClient({ url, token, caFile: ca });
-  const stop = async () => {
-    await terminate(apiserver.child, 10_000);
-    await terminate(etcd.child, 10_000);
-    apiserver.forget();
-    etcd.forget();
-  };
-  try {
-    await waitFor("kube-apiserver /readyz", 120_000, async () => ((await kube.request("GET", "/readyz")).status === 200 ? true : undefined), {
-      intervalMs: 500,
-      abort: () => (apiserver.child.exitCode !== null ? "kube-apiserver exited" : etcd.child.exitCode !== null ? "etcd exited" : undefined),
-      describe: () => apiserver.tail() + etcd.tail(),
+      ],
     });
   } catch (error) {
-    await stop();
+    await etcd.stop();
     throw error;
   }
+  const stop = async () => {
+    await apiserver.stop();
+    await etcd.stop();
+  };
   const kubeconfig = join(dir, "kubeconfig");
   writeFileSync(
     kubeconfig,

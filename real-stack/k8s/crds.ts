@@ -74,7 +74,7 @@ function strimziCrds(): KubeObject[] {
 }
 
 export async function customResourceDefinitions(): Promise<KubeObject[]> {
-  const dapr = await moduleDir("github.com/dapr/dapr", requiredVersion("infra/daprd/go.mod", "github.com/dapr/dapr"));
+  const dapr = await moduleDir("github.com/dapr/dapr", requiredVersion("real-stack/daprd/go.mod", "github.com/dapr/dapr"));
   const keda = await moduleDir("github.com/kedacore/keda/v2", requiredVersion("real-stack/k8s/keda/go.mod", "github.com/kedacore/keda/v2"));
   const gateway = await moduleDir("sigs.k8s.io/gateway-api", GATEWAY_API_VERSION);
   return [

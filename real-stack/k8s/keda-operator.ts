@@ -4,19 +4,15 @@
  * kubeconfig, every listener on a free loopback port, no certificate or
  * webhook management (nothing here serves webhooks).
  */
-import { spawn } from "node:child_process";
-import { captureLines, freePort, killOnExit, terminate, waitFor } from "../../infra/net.js";
+import { freePort } from "../../toolkit/net.js";
+import { answers, type Launched, launch } from "../../toolkit/process.js";
 
-export interface RunningOperator {
-  logs: () => string;
-  stop(): Promise<void>;
-}
-
-export async function startKedaOperator(bin: string, kubeconfig: string, log: (line: string) => void): Promise<RunningOperator> {
+export async function startKedaOperator(bin: string, kubeconfig: string, log: (line: string) => void): Promise<Launched> {
   const [metrics, health, grpc] = [await freePort(), await freePort(), await freePort()];
-  const child = spawn(
-    bin,
-    [
+  return launch({
+    name: "keda-operator",
+    command: bin,
+    args: [
       `--metrics-bind-address=127.0.0.1:${metrics}`,
       `--health-probe-bind-address=127.0.0.1:${health}`,
       `--metrics-service-bind-address=127.0.0.1:${grpc}`,
@@ -25,23 +21,10 @@ export async function startKedaOperator(bin: string, kubeconfig: string, log: (l
       "--enable-apiservice-patching=false",
       "--zap-log-level=info",
     ],
-    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, KUBECONFIG: kubeconfig, WATCH_NAMESPACE: "", POD_NAMESPACE: "keda", KEDA_CLUSTER_OBJECT_NAMESPACE: "keda" } },
-  );
-  const tail = captureLines(child, (line) => log(`[keda-operator] ${line}`), 80);
-  const forget = killOnExit(child);
-  const stop = async () => {
-    await terminate(child, 10_000);
-    forget();
-  };
-  try {
-    await waitFor("KEDA operator /readyz", 120_000, async () => ((await fetch(`http://127.0.0.1:${health}/readyz`).catch(() => undefined))?.ok ? true : undefined), {
-      intervalMs: 500,
-      abort: () => (child.exitCode !== null ? `exited with ${child.exitCode}` : undefined),
-      describe: tail,
-    });
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { logs: tail, stop };
+    env: { ...process.env, KUBECONFIG: kubeconfig, WATCH_NAMESPACE: "", POD_NAMESPACE: "keda", KEDA_CLUSTER_OBJECT_NAMESPACE: "keda" },
+    output: (line) => log(`[keda-operator] ${line}`),
+    ready: answers(health, "/readyz"),
+    readyTimeoutMs: 120_000,
+    readyIntervalMs: 500,
+  });
 }
