@@ -5,7 +5,8 @@
 # ${TASKFN_CACHE:-$HOME/.cache/taskfn}/<tool>-<version>/<tool>. A build is
 # redone only when its go.mod/go.sum change (.complete holds their hash), one
 # at a time under a lock: each takes minutes on 2 cores with a cold cache.
-# Prints the three binaries' paths, one per line.
+# Prints the binaries' paths, one per line; `build.sh etcd kube-apiserver`
+# builds (and prints) only those.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -41,8 +42,15 @@ build() {
 }
 
 kube=$(version kube-apiserver k8s.io/kubernetes)
-build etcd etcd go.etcd.io/etcd/server/v3 go.etcd.io/etcd/server/v3
-# kube-apiserver reports this version in /version (clients read it in discovery).
-build kube-apiserver kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes \
-  "-X k8s.io/component-base/version.gitVersion=$kube -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$(cut -d. -f2 <<<"$kube") -X k8s.io/component-base/version.gitTreeState=clean"
-build keda-operator keda github.com/kedacore/keda/v2/cmd/operator github.com/kedacore/keda/v2
+tools=("$@")
+[[ ${#tools[@]} -gt 0 ]] || tools=(etcd kube-apiserver keda-operator)
+for tool in "${tools[@]}"; do
+  case $tool in
+    etcd) build etcd etcd go.etcd.io/etcd/server/v3 go.etcd.io/etcd/server/v3 ;;
+    # kube-apiserver reports this version in /version (clients read it in discovery).
+    kube-apiserver) build kube-apiserver kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes \
+      "-X k8s.io/component-base/version.gitVersion=$kube -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$(cut -d. -f2 <<<"$kube") -X k8s.io/component-base/version.gitTreeState=clean" ;;
+    keda-operator) build keda-operator keda github.com/kedacore/keda/v2/cmd/operator github.com/kedacore/keda/v2 ;;
+    *) echo "unknown tool $tool (etcd, kube-apiserver, keda-operator)" >&2; exit 2 ;;
+  esac
+done

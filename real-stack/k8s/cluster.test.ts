@@ -19,7 +19,7 @@ import type { ScaledObject } from "../../k8s-generator/scaling.js";
 import { OVERLAYS, renderOverlay } from "../../k8s-generator/render.js";
 import { toolForTests } from "../../toolkit/tools.js";
 import { type Applied, applyInOrder, FIELD_MANAGER } from "./apply-overlays.js";
-import { type ControlPlane, controlPlaneBinaries, startControlPlane } from "./control-plane.js";
+import { binary, type ControlPlane, startControlPlane } from "./control-plane.js";
 import { customResourceDefinitions } from "./crds.js";
 import type { Launched } from "../../toolkit/process.js";
 import { startKedaOperator } from "./keda-operator.js";
@@ -35,7 +35,7 @@ const log: string[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "taskfn-k8s-"));
-  plane = await startControlPlane(await controlPlaneBinaries(), dir, (line) => log.push(line));
+  plane = await startControlPlane(dir, (line) => log.push(line));
   const crds = await customResourceDefinitions();
   for (const crd of crds) await plane.client.apply(crd, FIELD_MANAGER);
   for (const crd of crds) {
@@ -108,7 +108,7 @@ describe("KEDA scales on-task-completed on its consumer group's lag", () => {
     delete trigger!.authenticationRef;
     Object.assign(scaled.spec, { pollingInterval: 1, cooldownPeriod: 5 });
     await plane.client.apply(scaled, FIELD_MANAGER);
-    operator = await startKedaOperator((await controlPlaneBinaries()).kedaOperator, plane.kubeconfig, (line) => log.push(line));
+    operator = await startKedaOperator(await binary("keda-operator"), plane.kubeconfig, (line) => log.push(line));
   });
   afterAll(async () => {
     await admin?.close();

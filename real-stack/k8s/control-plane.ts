@@ -16,18 +16,14 @@ import { type KubeClient, kubeClient } from "./kube-client.js";
 const run = promisify(execFile);
 const BUILD = fileURLToPath(new URL("build.sh", import.meta.url));
 
-export interface Binaries {
-  etcd: string;
-  kubeApiserver: string;
-  kedaOperator: string;
-}
+export type Tool = "etcd" | "kube-apiserver" | "keda-operator";
 
-/** Builds (once per version, cached) and returns the three binaries. */
-export async function controlPlaneBinaries(): Promise<Binaries> {
-  const { stdout } = await run("bash", [BUILD], { maxBuffer: 1024 * 1024, timeout: 60 * 60_000 });
-  const [etcd, kubeApiserver, kedaOperator] = stdout.trim().split("\n");
-  if (!etcd || !kubeApiserver || !kedaOperator) throw new Error(`build.sh printed no binaries: ${stdout}`);
-  return { etcd, kubeApiserver, kedaOperator };
+/** The tool's binary, built by build.sh once per version (cached). */
+export async function binary(tool: Tool): Promise<string> {
+  const { stdout } = await run("bash", [BUILD, tool], { maxBuffer: 1024 * 1024, timeout: 60 * 60_000 });
+  const path = stdout.trim();
+  if (!path) throw new Error(`build.sh ${tool} printed no binary`);
+  return path;
 }
 
 export interface ControlPlane {
@@ -52,7 +48,9 @@ async function makeCertificates(dir: string): Promise<void> {
 }
 
 
-export async function startControlPlane(binaries: Binaries, dir: string, log: (line: string) => void): Promise<ControlPlane> {
+export async function startControlPlane(dir: string, log: (line: string) => void): Promise<ControlPlane> {
+  const etcdBinary = await binary("etcd");
+  const apiserverBinary = await binary("kube-apiserver");
   mkdirSync(dir, { recursive: true });
   await makeCertificates(dir);
   const token = `taskfn-test-${process.pid}-${Date.now()}`;
@@ -63,7 +61,7 @@ export async function startControlPlane(binaries: Binaries, dir: string, log: (l
   const ca = join(dir, "ca.crt");
   const kube = kubeClient({ url, token, caFile: ca });
   const output = (name: string) => (line: string) => log(`[${name}] ${line}`);
-  const etcd = await launch({ name: "etcd", command: binaries.etcd, env: process.env, output: output("etcd"), args: [
+  const etcd = await launch({ name: "etcd", command: etcdBinary, env: process.env, output: output("etcd"), args: [
     "--name=test",
     `--data-dir=${join(dir, "etcd")}`,
     `--listen-client-urls=http://127.0.0.1:${client}`,
@@ -76,7 +74,7 @@ export async function startControlPlane(binaries: Binaries, dir: string, log: (l
   try {
     apiserver = await launch({
       name: "kube-apiserver",
-      command: binaries.kubeApiserver,
+      command: apiserverBinary,
       env: process.env,
       output: output("kube-apiserver"),
       ready: async () => (await kube.request("GET", "/readyz")).status === 200,
