@@ -4,11 +4,12 @@
 # scripts/docker-rehearsal.test.ts re-enacts the `function` stage without Docker,
 # copying exactly what its COPY --from=build lines name: keep those the only way in.
 
-# Node LTS 24, pinned by digest (the multi-platform index of node:24-bookworm-slim,
-# Node 24.18.1, as Docker's official-images record lists it): a moved tag never
-# changes what we build on. scripts/build.ts targets node24 to match; .ci/run
-# tests the functions on Node 24 too. Bump tag and digest together.
-ARG NODE_IMAGE=node:24-bookworm-slim@sha256:235600a8101ab264e117b1768e925532262668dc9b581ef1dd7d96ced463b8e7
+# Node LTS 24, pinned by digest (the multi-platform index of node:24.18.1-bookworm-slim
+# as Docker's official-images record lists it): a moved tag never changes what we
+# build on. Also the Node that builds the startup snapshots (build stage): a blob
+# starts only on the binary that built it. Tests, CI and the benchmark install this
+# version from npm (toolkit/image-node.ts). Bump version and digest together.
+ARG NODE_IMAGE=node:24.18.1-bookworm-slim@sha256:235600a8101ab264e117b1768e925532262668dc9b581ef1dd7d96ced463b8e7
 
 # Dependencies from the lockfile only, so this layer is reused until it changes.
 # --ignore-scripts: the postinstall (prisma generate) needs the schema, copied
@@ -22,10 +23,11 @@ COPY prisma ./prisma
 RUN npm run generate
 
 # Every function is bundled in one esbuild pass, so this stage is the same for
-# all of them and the builder's cache serves every FUNCTION.
+# all of them and the builder's cache serves every FUNCTION. --snapshots: each
+# function's startup snapshot too, built by this image's node.
 FROM deps AS build
 COPY . .
-RUN npm run build
+RUN npm run build -- --snapshots
 
 # `prisma migrate deploy` for the migration Job. The schema engine links
 # against OpenSSL, which the slim image lacks; Prisma picks the engine build for
@@ -52,7 +54,8 @@ USER 1000:1000
 CMD ["node", "node_modules/prisma/build/index.js", "migrate", "deploy"]
 
 # The function: its bundle alone (node_modules, the Prisma client and its query
-# compiler are inlined), as the image's non-root user. Last: the default target.
+# compiler are inlined) and its startup snapshot, as the image's non-root user.
+# Last: the default target.
 FROM ${NODE_IMAGE} AS function
 ARG FUNCTION
 RUN test -n "$FUNCTION" || (echo "build with --build-arg FUNCTION=<appId>" >&2; exit 1)
@@ -69,4 +72,7 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
 # memory, and the bundle is not minified, so stack traces already name real
 # functions. index.mjs.map ships beside it: NODE_OPTIONS=--enable-source-maps maps
 # them back to the sources when needed.
-CMD ["node", "index.mjs"]
+# It starts from the startup snapshot (modules already evaluated; see
+# toolkit/build-snapshot.ts and bench/ for what it saves); `node index.mjs` runs
+# the same function without it.
+CMD ["node", "--snapshot-blob", "snapshot.blob"]
