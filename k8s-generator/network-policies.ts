@@ -40,7 +40,8 @@ function policy(name: string, podSelector: Record<string, string>, labels: Recor
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
     metadata: { name, labels },
-    spec: { podSelector: { matchLabels: podSelector }, policyTypes: ["Ingress", "Egress"], ingress, egress },
+    // No `ingress` at all (not an empty list, which the API server drops) denies every connection in.
+    spec: { podSelector: { matchLabels: podSelector }, policyTypes: ["Ingress", "Egress"], ...(ingress.length > 0 ? { ingress } : {}), egress },
   };
 }
 

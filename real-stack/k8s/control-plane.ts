@@ -84,6 +84,8 @@ export async function startControlPlane(dir: string, log: (line: string) => void
     `--etcd-servers=http://127.0.0.1:${client}`,
     "--bind-address=127.0.0.1",
     "--advertise-address=127.0.0.1",
+        // The kubernetes Service's endpoints would point at loopback, which the reconciler refuses.
+        "--endpoint-reconciler-type=none",
     `--secure-port=${secure}`,
     `--cert-dir=${join(dir, "serving")}`,
     `--tls-cert-file=${join(dir, "apiserver.crt")}`,
