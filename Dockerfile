@@ -4,9 +4,12 @@
 # scripts/docker-rehearsal.test.ts re-enacts the `function` stage without Docker,
 # copying exactly what its COPY --from=build lines name: keep those the only way in.
 
-# Also the Node that builds the startup snapshots (build stage): a blob starts only on
-# the binary that built it. Tests and the benchmark install this version from npm.
-ARG NODE_IMAGE=node:24.22.3-bookworm-slim
+# Node LTS 24, pinned by digest (the multi-platform index of node:24.18.1-bookworm-slim
+# as Docker's official-images record lists it): a moved tag never changes what we
+# build on. Also the Node that builds the startup snapshots (build stage): a blob
+# starts only on the binary that built it. Tests, CI and the benchmark install this
+# version from npm (toolkit/image-node.ts). Bump version and digest together.
+ARG NODE_IMAGE=node:24.18.1-bookworm-slim@sha256:235600a8101ab264e117b1768e925532262668dc9b581ef1dd7d96ced463b8e7
 
 # Dependencies from the lockfile only, so this layer is reused until it changes.
 # --ignore-scripts: the postinstall (prisma generate) needs the schema, copied

@@ -14,7 +14,9 @@ import {
   AUTH_CONFIG_MAP,
   BINDING_REPLICAS,
   DAPR_CONFIGURATION,
+  DATABASE_POOL_SIZE,
   IMAGE_TAG,
+  KAFKA_PASSWORD_ENV,
   SECRETS,
   SIDECAR_RESOURCES,
   imageName,
@@ -38,6 +40,15 @@ const authEnv: IEnvVar[] = [
   { name: "AUTH_JWT_SECRET", valueFrom: { secretKeyRef: { name: SECRETS.jwtSecret.name, key: SECRETS.jwtSecret.key, optional: true } } },
 ];
 
+/**
+ * `dapr.io/env-from-secret` of a function's sidecar: its own KafkaUser's
+ * password (Strimzi's Secret is named after the user, the app id), plus what
+ * an optional component adds (k8s/components/, which rewrites this annotation).
+ */
+export function sidecarSecretEnv(appId: string, extra: readonly string[] = []): string {
+  return [`${KAFKA_PASSWORD_ENV}=${appId}:password`, ...extra].join(",");
+}
+
 function daprAnnotations(definition: FunctionDefinition): Record<string, string> {
   return {
     "dapr.io/enabled": "true",
@@ -53,6 +64,10 @@ function daprAnnotations(definition: FunctionDefinition): Record<string, string>
     "dapr.io/enable-app-health-check": "true",
     "dapr.io/app-health-check-path": "/healthz",
     "dapr.io/log-as-json": "true",
+    // The restricted Pod Security level covers the injected sidecar too; the
+    // injector drops its capabilities (k8s/README.md: sidecarDropALLCapabilities).
+    "dapr.io/sidecar-seccomp-profile-type": "RuntimeDefault",
+    "dapr.io/env-from-secret": sidecarSecretEnv(definition.appId),
     "dapr.io/sidecar-cpu-request": SIDECAR_RESOURCES.requests.cpu,
     "dapr.io/sidecar-memory-request": SIDECAR_RESOURCES.requests.memory,
     "dapr.io/sidecar-cpu-limit": SIDECAR_RESOURCES.limits.cpu,
@@ -73,8 +88,8 @@ export function deploymentOf(definition: FunctionDefinition): Deployment {
   const env: IEnvVar[] = [
     { name: "PORT", value: String(APP_PORT) },
     databaseUrlEnv,
-    // Many small pools share one PostgreSQL: keep each function's pool small.
-    { name: "DATABASE_POOL_SIZE", value: "5" },
+    // Many small pools share one PostgreSQL: the connection budget in settings.ts.
+    { name: "DATABASE_POOL_SIZE", value: String(DATABASE_POOL_SIZE) },
     { name: "LOG_LEVEL", value: "info" },
     ...(definition.trigger.kind === "http" ? authEnv : []),
   ];

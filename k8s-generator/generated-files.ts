@@ -11,11 +11,13 @@ import { FUNCTIONS } from "../functions/catalog.js";
 import type { FunctionDefinition, TopicTrigger } from "../runtime/types.js";
 import { forKubernetes } from "./dapr-resources.js";
 import { type DaprComponent, envRefsOf, findComponent, isComponent, metadataOf, readDaprSources } from "../toolkit/dapr-sources.js";
-import { deploymentOf } from "./deployment.js";
+import { deploymentOf, sidecarSecretEnv } from "./deployment.js";
 import { httpRouteOf, serviceOf } from "./http-exposure.js";
-import { kafkaConsumerOf } from "./kafka-consumer.js";
+import { type KafkaConsumer, kafkaConsumerOf } from "./kafka-consumer.js";
 import { kafkaTopicOf } from "./kafka-topics.js";
+import { type Consumed, kafkaUserOf, kedaKafkaAccess } from "./kafka-users.js";
 import { migrateJob } from "./migrate-job.js";
+import { httpsEgressPolicy, migrateNetworkPolicy, namespacePolicies, networkPolicyOf } from "./network-policies.js";
 import { horizontalPodAutoscalerOf, podDisruptionBudgetOf, scaledObjectOf } from "./scaling.js";
 import { ROOT } from "../toolkit/paths.js";
 import { GENERATED_DIR, MIGRATE_MANIFEST_PATH, functionManifestPath } from "../toolkit/manifest-paths.js";
@@ -49,28 +51,38 @@ function daprStream(header: string, documents: readonly Document[]): string {
   return `# ${header}\n${texts.join("---\n")}`;
 }
 
+async function consumerOf(definition: FunctionDefinition<TopicTrigger>): Promise<KafkaConsumer> {
+  return kafkaConsumerOf(metadataOf(await findComponent(definition.trigger.pubsub)), definition.appId);
+}
+
 async function objectsOf(definition: FunctionDefinition): Promise<unknown[]> {
-  const deployment = deploymentOf(definition);
+  const common = [deploymentOf(definition), networkPolicyOf(definition)];
   const { trigger } = definition;
   switch (trigger.kind) {
     case "http": {
       const http = { ...definition, trigger };
-      return [deployment, serviceOf(http), httpRouteOf(http), horizontalPodAutoscalerOf(http), podDisruptionBudgetOf(http)];
+      return [...common, kafkaUserOf(definition, undefined), serviceOf(http), httpRouteOf(http), horizontalPodAutoscalerOf(http), podDisruptionBudgetOf(http)];
     }
     case "topic": {
       const topic: FunctionDefinition<TopicTrigger> = { ...definition, trigger };
-      const consumer = kafkaConsumerOf(metadataOf(await findComponent(trigger.pubsub)), definition.appId);
+      const consumer = await consumerOf(topic);
       const partitions = TOPIC_SETTINGS[trigger.topic]?.partitions;
       if (partitions === undefined) throw new Error(`${definition.name}: topic ${trigger.topic} has no settings in TOPIC_SETTINGS`);
-      return [deployment, scaledObjectOf(topic, consumer, partitions)];
+      return [...common, kafkaUserOf(definition, consumer.consumerGroup), scaledObjectOf(topic, consumer, partitions)];
     }
     case "binding":
-      return [deployment];
+      return [...common, kafkaUserOf(definition, undefined)];
   }
 }
 
 async function functionFiles(): Promise<GeneratedFile[]> {
   return Promise.all(FUNCTIONS.map(async (definition) => ({ path: functionManifestPath(definition.appId), text: yamlStream(FROM_CATALOG, await objectsOf(definition)) })));
+}
+
+/** What KEDA reads: every topic function's topic and consumer group. */
+async function consumed(): Promise<Consumed[]> {
+  const topicFunctions = FUNCTIONS.filter((f): f is FunctionDefinition<TopicTrigger> => f.trigger.kind === "topic");
+  return Promise.all(topicFunctions.map(async (f) => ({ topic: f.trigger.topic, consumerGroup: (await consumerOf(f)).consumerGroup })));
 }
 
 /** dapr/components/*.yaml and dapr/resiliency.yaml: what every sidecar in the namespace loads. */
@@ -97,26 +109,31 @@ async function optionalComponentFiles(): Promise<GeneratedFile[]> {
   for (const source of await readDaprSources("optional")) {
     const name = basename(source.file, extname(source.file));
     const components = source.documents.map((document) => document.toJS() as unknown).filter(isComponent);
+    // An HTTP output binding calls out of the cluster: its apps need HTTPS egress.
+    const callers = components.filter((c) => c.spec.type === "bindings.http").flatMap((c) => c.scopes ?? []);
+    const egress = callers.length > 0 ? [httpsEgressPolicy(`${name}-egress`, callers)] : [];
     files.push(
       { path: `${OPTIONAL_COMPONENTS_DIR}/${name}/component.yaml`, text: daprStream(fromDapr(source.file), source.documents.map(forKubernetes)) },
-      { path: `${OPTIONAL_COMPONENTS_DIR}/${name}/kustomization.yaml`, text: yamlStream(FROM_CATALOG, [optionalKustomization(name, components)]) },
+      { path: `${OPTIONAL_COMPONENTS_DIR}/${name}/kustomization.yaml`, text: yamlStream(FROM_CATALOG, [optionalKustomization(name, components, egress.length > 0)]) },
+      ...(egress.length > 0 ? [{ path: `${OPTIONAL_COMPONENTS_DIR}/${name}/network-policy.yaml`, text: yamlStream(FROM_CATALOG, egress) }] : []),
     );
   }
   return files;
 }
 
-function optionalKustomization(name: string, components: readonly DaprComponent[]): unknown {
+function optionalKustomization(name: string, components: readonly DaprComponent[], egress: boolean): unknown {
   const secret = `taskfn-${name}`;
   const patches = components.flatMap((component) => {
     const envRefs = envRefsOf(component);
     if (envRefs.length === 0) return [];
-    const annotation = envRefs.map((variable) => `${variable}=${secret}:${variable}`).join(",");
+    const variables = envRefs.map((variable) => `${variable}=${secret}:${variable}`);
     return (component.scopes ?? []).map((appId) => ({
       target: { kind: "Deployment", name: appId },
-      patch: stringify([{ op: "add", path: "/spec/template/metadata/annotations/dapr.io~1env-from-secret", value: annotation }]),
+      patch: stringify([{ op: "replace", path: "/spec/template/metadata/annotations/dapr.io~1env-from-secret", value: sidecarSecretEnv(appId, variables) }]),
     }));
   });
-  return { apiVersion: "kustomize.config.k8s.io/v1alpha1", kind: "Component", resources: ["component.yaml"], patches };
+  const resources = ["component.yaml", ...(egress ? ["network-policy.yaml"] : [])];
+  return { apiVersion: "kustomize.config.k8s.io/v1alpha1", kind: "Component", resources, patches };
 }
 
 function kustomization(resources: readonly string[]): GeneratedFile {
@@ -132,7 +149,9 @@ export async function generatedFiles(): Promise<GeneratedFile[]> {
     ...(await functionFiles()),
     ...(await daprFiles()),
     { path: `${GENERATED_DIR}/kafka-topics.yaml`, text: yamlStream(FROM_CATALOG, TOPIC_NAMES.map(kafkaTopicOf)) },
-    { path: MIGRATE_MANIFEST_PATH, text: yamlStream(FROM_CATALOG, [migrateJob()]) },
+    { path: MIGRATE_MANIFEST_PATH, text: yamlStream(FROM_CATALOG, [migrateJob(), migrateNetworkPolicy()]) },
+    { path: `${GENERATED_DIR}/keda-kafka-access.yaml`, text: yamlStream(FROM_CATALOG, kedaKafkaAccess(await consumed())) },
+    { path: `${GENERATED_DIR}/network-policies.yaml`, text: yamlStream(FROM_CATALOG, namespacePolicies()) },
   ];
   return [...base, kustomization(base.map((file) => file.path)), ...(await optionalComponentFiles())].sort((a, b) => a.path.localeCompare(b.path));
 }

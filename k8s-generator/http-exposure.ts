@@ -8,7 +8,7 @@ import { HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s
 import { Service } from "kubernetes-models/v1";
 import type { FunctionDefinition, HttpTrigger } from "../runtime/types.js";
 import { labelsOf, selectorOf } from "./labels.js";
-import { GATEWAY_NAME } from "./settings.js";
+import { GATEWAY_LISTENERS, GATEWAY_NAME } from "./settings.js";
 
 const SERVICE_PORT = 80;
 
@@ -36,7 +36,8 @@ export function httpRouteOf({ appId, trigger }: FunctionDefinition<HttpTrigger>)
   return new HTTPRoute({
     metadata: { name: appId, labels: labelsOf(appId, "function") },
     spec: {
-      parentRefs: [{ name: GATEWAY_NAME }],
+      // HTTPS only: bearer tokens never cross the plain listener (it only redirects).
+      parentRefs: [{ name: GATEWAY_NAME, sectionName: GATEWAY_LISTENERS.https }],
       rules: [
         {
           // RegularExpression matches are "implementation-specific" in Gateway API;

@@ -20,7 +20,7 @@ import { describe, type Manifest, ofKind } from "./manifest.js";
 import type { ScaledObject } from "./scaling.js";
 
 interface Kafka {
-  spec: { kafka: { listeners: { name: string; port: number; tls: boolean }[] } };
+  spec: { kafka: { listeners: { name: string; port: number; tls: boolean; authentication?: { type: string } }[] } };
 }
 
 type Deployment = Manifest & IDeployment;
@@ -108,8 +108,9 @@ function httpViolations(definition: FunctionDefinition<HttpTrigger>, deployment:
 function kafkaBootstrap(rendered: Rendered): { service: string; namespace: string | undefined; port: number } | undefined {
   const [kafka, ...others] = ofKind<Kafka>(rendered.manifests, "Kafka");
   if (!kafka || others.length > 0) return undefined;
-  const plain = kafka.spec.kafka.listeners.find((listener) => !listener.tls);
-  return plain && { service: `${kafka.metadata.name}-kafka-bootstrap`, namespace: kafka.metadata.namespace, port: plain.port };
+  // Only a TLS listener that authenticates: the security policy rejects any other.
+  const listener = kafka.spec.kafka.listeners.find((l) => l.tls && l.authentication?.type === "scram-sha-512");
+  return listener && { service: `${kafka.metadata.name}-kafka-bootstrap`, namespace: kafka.metadata.namespace, port: listener.port };
 }
 
 function topicViolations(definition: FunctionDefinition<TopicTrigger>, deployment: Deployment, rendered: Rendered): string[] {
@@ -166,7 +167,7 @@ function missingTopics(functions: readonly FunctionDefinition[], rendered: Rende
 function sharedViolations(rendered: Rendered): string[] {
   const problems: string[] = [];
   const bootstrap = kafkaBootstrap(rendered);
-  if (!bootstrap) problems.push("expected exactly one Kafka with a plain (non-TLS) listener");
+  if (!bootstrap) problems.push("expected exactly one Kafka with a TLS listener that authenticates with scram-sha-512");
   // Strimzi's operators ignore a topic or node pool labelled for another cluster.
   const clusters = new Set(ofKind(rendered.manifests, "Kafka").map((kafka) => kafka.metadata.name));
   for (const owned of rendered.manifests.filter((m) => m.kind === "KafkaTopic" || m.kind === "KafkaNodePool")) {

@@ -9,7 +9,7 @@ import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import type { FunctionDefinition, HttpTrigger, TopicTrigger } from "../runtime/types.js";
 import type { KafkaConsumer } from "./kafka-consumer.js";
 import { labelsOf, selectorOf } from "./labels.js";
-import { CONSUMER_SCALING, HTTP_SCALING, KEDA_BOOTSTRAP_SERVERS } from "./settings.js";
+import { CONSUMER_SCALING, HTTP_SCALING, KEDA_BOOTSTRAP_SERVERS, KEDA_TRIGGER_AUTHENTICATION } from "./settings.js";
 
 export function horizontalPodAutoscalerOf({ appId }: FunctionDefinition<HttpTrigger>): HorizontalPodAutoscaler {
   return new HorizontalPodAutoscaler({
@@ -42,7 +42,7 @@ export interface ScaledObject {
     maxReplicaCount: number;
     pollingInterval: number;
     cooldownPeriod: number;
-    triggers: { type: "kafka"; metadata: Record<string, string> }[];
+    triggers: { type: "kafka"; metadata: Record<string, string>; authenticationRef?: { name: string } }[];
   };
 }
 
@@ -76,6 +76,8 @@ export function scaledObjectOf({ appId, trigger }: FunctionDefinition<TopicTrigg
             scaleToZeroOnInvalidOffset: "false",
             ...(consumer.version ? { version: consumer.version } : {}),
           },
+          // SCRAM over TLS as the KEDA KafkaUser (kafka-users.ts).
+          authenticationRef: { name: KEDA_TRIGGER_AUTHENTICATION },
         },
       ],
     },

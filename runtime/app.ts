@@ -10,9 +10,9 @@ import { invocationOf, mountHttpFunction } from "./http-trigger.js";
 import { answerOtherMethods } from "./method-not-allowed.js";
 import { HttpProblem, problemResponse } from "./problem.js";
 import { HEALTHY, READY, readinessCheck } from "./readiness.js";
-import { mountTopicFunction } from "./topic-trigger.js";
+import { mountTopicFunction, subscriberPath } from "./topic-trigger.js";
 import { contextOnlyTracer, type Tracer } from "./tracing.js";
-import type { BindingTrigger, FunctionDefinition, HandlerFor, HttpTrigger, Trigger, TopicTrigger, EventHandler, HttpHandler, BindingHandler } from "./types.js";
+import type { BindingTrigger, FunctionDefinition, HandlerFor, HttpTrigger, Trigger, TopicTrigger, HttpHandler, BindingHandler } from "./types.js";
 import { createUnitOfWork, type UnitOfWork } from "./unit-of-work.js";
 
 /** What the runtime gives every handler factory. */
@@ -81,19 +81,15 @@ export function createFunctionApp<T extends Trigger>(
       });
       break;
     case "topic":
-      mountTopicFunction(app, definition as FunctionDefinition<TopicTrigger>, handler as EventHandler<TopicTrigger>, {
-        uow: runtime.uow,
-        log,
-        tracer,
-        daprAuth,
-      });
+      mountTopicFunction(app, definition as FunctionDefinition<TopicTrigger>, { daprAuth });
       break;
     case "binding":
       mountBindingFunction(app, definition as FunctionDefinition<BindingTrigger>, handler as BindingHandler, { log, tracer, daprAuth });
       break;
   }
 
-  answerOtherMethods(app);
+  // A topic function's event POST is answered on node:http (node-listener.ts); other methods there get 405 here.
+  answerOtherMethods(app, trigger.kind === "topic" ? [{ method: "POST", path: subscriberPath(trigger) }] : []);
   app.notFound(() => problemResponse(new HttpProblem(404, "No such route.")));
   app.onError((error, c) => problemResponse(toProblem(error, invocationOf(c)?.log ?? log)));
   return app;

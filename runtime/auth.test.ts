@@ -1,5 +1,7 @@
 import { Hono } from "hono";
-import { SignJWT, UnsecuredJWT } from "jose";
+import { serve, type ServerType } from "@hono/node-server";
+import type { AddressInfo } from "node:net";
+import { SignJWT, UnsecuredJWT, exportJWK, generateKeyPair } from "jose";
 import { describe, expect, it } from "vitest";
 import { expectProblem } from "../test/problems.js";
 import { TEST_JWT_SECRET, tokenFor } from "../test/runtime.js";
@@ -93,6 +95,26 @@ describe("jwtAuth", () => {
     await expectProblem(await call(app, "/whoami", `Bearer ${await sign({ sub: "alice", iss: "https://evil.example", aud: "taskfn" })}`), 401);
     await expectProblem(await call(app, "/whoami", `Bearer ${await sign({ sub: "alice", iss: "https://id.example", aud: "other" })}`), 401);
     await expectProblem(await call(app, "/whoami", `Bearer ${await sign({ sub: "alice" })}`), 401);
+  });
+
+  it("accepts only the pinned JWKS algorithms: an RSA key of the JWKS signing PS256 is refused", async () => {
+    const keys = { RS256: await generateKeyPair("RS256"), PS256: await generateKeyPair("PS256") };
+    // Published as plain RSA keys without `alg`, as many identity providers do: only the pin decides.
+    const published = await Promise.all(Object.entries(keys).map(async ([kid, pair]) => ({ ...(await exportJWK(pair.publicKey)), kid })));
+    const jwks = new Hono();
+    jwks.get("/jwks", (c) => c.json({ keys: published }));
+    const server = await new Promise<ServerType>((resolve) => {
+      const s: ServerType = serve({ fetch: jwks.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s));
+    });
+    const { port } = server.address() as AddressInfo;
+    const app = guarded({ jwksUrl: `http://127.0.0.1:${port}/jwks` });
+    const signed = (alg: keyof typeof keys) => new SignJWT({}).setProtectedHeader({ alg, kid: alg }).setSubject("alice").setExpirationTime("5m").sign(keys[alg].privateKey);
+    try {
+      expect((await call(app, "/whoami", `Bearer ${await signed("RS256")}`)).status).toBe(200);
+      expect((await expectProblem(await call(app, "/whoami", `Bearer ${await signed("PS256")}`), 401)).detail).toBe("The token is not valid.");
+    } finally {
+      server.close();
+    }
   });
 
   it("refuses to start without a secret or a JWKS URL", () => {

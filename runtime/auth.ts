@@ -18,6 +18,8 @@ export interface AuthVariables {
 }
 
 const REALM = 'Bearer realm="taskfn"';
+/** The JWKS algorithms accepted: those identity providers sign with; anything else a key might allow is refused. */
+export const JWKS_ALGORITHMS = ["RS256", "ES256"];
 
 /** How far the issuer's clock may be from ours, on exp, nbf and iat. */
 export const CLOCK_LEEWAY_SECONDS = 30;
@@ -40,10 +42,10 @@ export function jwtAuth(options: AuthOptions): MiddlewareHandler<{ Variables: Au
       ? createRemoteJWKSet(new URL(options.jwksUrl))
       : missingKey();
   const verifyOptions = {
+    algorithms: options.secret ? ["HS256"] : JWKS_ALGORITHMS,
     // A token without exp would be good forever.
     requiredClaims: ["exp"],
     clockTolerance: CLOCK_LEEWAY_SECONDS,
-    ...(options.secret ? { algorithms: ["HS256"] } : {}),
     ...(options.issuer ? { issuer: options.issuer } : {}),
     ...(options.audience ? { audience: options.audience } : {}),
   };

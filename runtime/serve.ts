@@ -1,12 +1,11 @@
 import { startupSnapshot } from "node:v8";
-import { createFunctionApp, createFunctionRuntime, type HandlerFactory } from "./app.js";
+import { createFunctionRuntime, type HandlerFactory } from "./app.js";
 import { readConfig } from "./config.js";
 import { createDaprClient } from "./dapr-client.js";
 import { createDatabase } from "./database.js";
 import { createHttpServer } from "./http-server.js";
 import { createLogger, type Logger } from "./logger.js";
-import { createNodeListener, directEventRoute } from "./node-listener.js";
-import { readinessCheck } from "./readiness.js";
+import { createFunctionListener } from "./node-listener.js";
 import { createTracer, type Tracer } from "./tracing.js";
 import type { FunctionDefinition, Trigger } from "./types.js";
 
@@ -47,10 +46,9 @@ function serveWith<T extends Trigger>(definition: FunctionDefinition<T>, createH
   const dapr = createDaprClient({ baseUrl: config.daprBaseUrl, apiToken: config.daprApiToken });
   const runtime = createFunctionRuntime(definition.name, { db, dapr, log, tracer });
   const handler = createHandler(runtime);
-  const app = createFunctionApp(definition, handler, runtime, { auth: config.auth, appApiToken: config.appApiToken });
-  const direct = directEventRoute(definition, handler, { uow: runtime.uow, log, tracer, appApiToken: config.appApiToken });
+  const listener = createFunctionListener(definition, handler, runtime, { auth: config.auth, appApiToken: config.appApiToken });
 
-  const server = createHttpServer(createNodeListener(app, { direct, ready: readinessCheck(db, log) })).listen(config.port, config.host, () => {
+  const server = createHttpServer(listener).listen(config.port, config.host, () => {
     log.info({ port: config.port, trigger: definition.trigger.kind }, `${definition.name} listening`);
   });
 

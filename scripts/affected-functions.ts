@@ -2,6 +2,7 @@
  * Which images a change rebuilds and which manifests it re-applies, from the
  * changed files alone: the pure core of `npm run affected`.
  */
+import { MIGRATE } from "../k8s-generator/settings.js";
 import { MIGRATE_MANIFEST_PATH, functionManifestPath } from "../toolkit/manifest-paths.js";
 
 export interface FunctionBundle {
@@ -11,9 +12,11 @@ export interface FunctionBundle {
 }
 
 export interface Affected {
-  /** App ids whose image is rebuilt and whose manifests are applied, in catalog order. */
+  /** Images rebuilt (app ids, and `migrate`); every other image is retagged from the last deploy. */
+  images: string[];
+  /** App ids whose manifests are applied (their image rebuilt, or only their objects changed), in catalog order. */
   functions: string[];
-  /** The migrate image is rebuilt and the migration Job runs before the functions roll out. */
+  /** The migration Job runs before the functions roll out. */
   migrate: boolean;
   /** Objects of no single function (Kafka, Dapr components, Gateway…) are re-applied. */
   platform: boolean;
@@ -34,33 +37,48 @@ function usesDatabase(bundle: FunctionBundle): boolean {
 }
 
 export function everything(bundles: readonly FunctionBundle[]): Affected {
-  return { functions: bundles.map((bundle) => bundle.appId), migrate: true, platform: true };
+  const all = bundles.map((bundle) => bundle.appId);
+  return { images: [...all, MIGRATE], functions: all, migrate: true, platform: true };
 }
 
 export function affectedFunctions(changedFiles: readonly string[], bundles: readonly FunctionBundle[]): Affected {
-  const functions = new Set<string>();
+  const rebuilt = new Set<string>();
+  const applied = new Set<string>();
+  let migrateImage = false;
   let migrate = false;
   let platform = false;
-  const add = (selected: readonly FunctionBundle[]) => selected.forEach((bundle) => functions.add(bundle.appId));
+  const rebuild = (selected: readonly FunctionBundle[]) => selected.forEach((bundle) => rebuilt.add(bundle.appId));
+  const apply = (selected: readonly FunctionBundle[]) => selected.forEach((bundle) => applied.add(bundle.appId));
 
   for (const file of changedFiles) {
-    if (IMAGE_INPUTS.has(file) || TRANSFORMING_MANIFESTS.test(file)) {
-      add(bundles);
-      migrate = true;
-      platform ||= TRANSFORMING_MANIFESTS.test(file);
+    if (IMAGE_INPUTS.has(file)) {
+      rebuild(bundles);
+      migrateImage = migrate = true;
+    } else if (TRANSFORMING_MANIFESTS.test(file)) {
+      // New objects, same images: every manifest is applied, nothing rebuilt.
+      apply(bundles);
+      migrate = platform = true;
     } else if (BUNDLER_INPUTS.has(file)) {
-      add(bundles);
+      rebuild(bundles);
     } else if (PRISMA.test(file)) {
       // Migrations change what the functions' SQL runs against: roll them out after it.
-      add(bundles.filter(usesDatabase));
-      migrate = true;
+      rebuild(bundles.filter(usesDatabase));
+      migrateImage = migrate = true;
     } else if (file === MIGRATE_MANIFEST_PATH) {
       migrate = true;
     } else {
-      const owners = bundles.filter((bundle) => file === functionManifestPath(bundle.appId) || bundle.inputs.includes(file));
-      add(owners);
-      platform ||= owners.length === 0 && PLATFORM_MANIFESTS.test(file);
+      const importers = bundles.filter((bundle) => bundle.inputs.includes(file));
+      const owners = bundles.filter((bundle) => file === functionManifestPath(bundle.appId));
+      rebuild(importers);
+      apply(owners);
+      platform ||= importers.length === 0 && owners.length === 0 && PLATFORM_MANIFESTS.test(file);
     }
   }
-  return { functions: bundles.map((bundle) => bundle.appId).filter((appId) => functions.has(appId)), migrate, platform };
+  const inOrder = (set: Set<string>) => bundles.map((bundle) => bundle.appId).filter((appId) => set.has(appId));
+  return {
+    images: [...inOrder(rebuilt), ...(migrateImage ? [MIGRATE] : [])],
+    functions: inOrder(new Set([...rebuilt, ...applied])),
+    migrate,
+    platform,
+  };
 }

@@ -1,12 +1,10 @@
-import { execFileSync } from "node:child_process";
-import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, normalize } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { FUNCTIONS } from "../functions/catalog.js";
 import { functionBundles } from "./affected-bundles.js";
 import { type FunctionBundle, affectedFunctions } from "./affected-functions.js";
-import { changedFiles } from "./affected-git.js";
 import { buildFunctions } from "../toolkit/build.js";
 import { ROOT } from "../toolkit/paths.js";
 
@@ -21,19 +19,19 @@ const ALL = SYNTHETIC.map((bundle) => bundle.appId);
 
 describe("affectedFunctions", () => {
   it.each([
-    ["one function's file", ["functions/get-task/main.ts"], { functions: ["get-task"], migrate: false, platform: false }],
-    ["a shared module: exactly its importers", ["tasks/recurrence.ts"], { functions: ["create-task", "on-task-completed"], migrate: false, platform: false }],
-    ["the Prisma schema: every database user and the migration", ["prisma/schema.prisma"], { functions: ["create-task", "get-task", "on-task-completed"], migrate: true, platform: false }],
-    ["a migration: every database user and the migration", ["prisma/migrations/20270101000000_x/migration.sql"], { functions: ["create-task", "get-task", "on-task-completed"], migrate: true, platform: false }],
-    ["a README: nothing", ["README.md", "k8s/README.md"], { functions: [], migrate: false, platform: false }],
-    ["the lockfile: every image", ["package-lock.json"], { functions: ALL, migrate: true, platform: false }],
-    ["the Dockerfile: every image", ["Dockerfile"], { functions: ALL, migrate: true, platform: false }],
-    ["the bundler: every function image", ["toolkit/build.ts"], { functions: ALL, migrate: false, platform: false }],
-    ["a function's own manifest", ["k8s/base/generated/functions/send-reminder.yaml"], { functions: ["send-reminder"], migrate: false, platform: false }],
-    ["the migration Job's manifest", ["k8s/base/generated/migrate-job.yaml"], { functions: [], migrate: true, platform: false }],
-    ["a Dapr component", ["dapr/components/pubsub.yaml", "k8s/base/generated/dapr/components/pubsub.yaml"], { functions: [], migrate: false, platform: true }],
-    ["an overlay, which may patch anything", ["k8s/overlays/prod/kustomization.yaml"], { functions: ALL, migrate: true, platform: true }],
-    ["a test beside a function: not in its bundle", ["functions/create-task/create-task.test.ts"], { functions: [], migrate: false, platform: false }],
+    ["one function's file", ["functions/get-task/main.ts"], { images: ["get-task"], functions: ["get-task"], migrate: false, platform: false }],
+    ["a shared module: exactly its importers", ["tasks/recurrence.ts"], { images: ["create-task", "on-task-completed"], functions: ["create-task", "on-task-completed"], migrate: false, platform: false }],
+    ["the Prisma schema: every database user and the migration", ["prisma/schema.prisma"], { images: ["create-task", "get-task", "on-task-completed", "migrate"], functions: ["create-task", "get-task", "on-task-completed"], migrate: true, platform: false }],
+    ["a migration: every database user and the migration", ["prisma/migrations/20270101000000_x/migration.sql"], { images: ["create-task", "get-task", "on-task-completed", "migrate"], functions: ["create-task", "get-task", "on-task-completed"], migrate: true, platform: false }],
+    ["a README: nothing", ["README.md", "k8s/README.md"], { images: [], functions: [], migrate: false, platform: false }],
+    ["the lockfile: every image", ["package-lock.json"], { images: [...ALL, "migrate"], functions: ALL, migrate: true, platform: false }],
+    ["the Dockerfile: every image", ["Dockerfile"], { images: [...ALL, "migrate"], functions: ALL, migrate: true, platform: false }],
+    ["the bundler: every function image", ["toolkit/build.ts"], { images: ALL, functions: ALL, migrate: false, platform: false }],
+    ["a function's own manifest: applied, its image retagged", ["k8s/base/generated/functions/send-reminder.yaml"], { images: [], functions: ["send-reminder"], migrate: false, platform: false }],
+    ["the migration Job's manifest: the Job runs on the retagged image", ["k8s/base/generated/migrate-job.yaml"], { images: [], functions: [], migrate: true, platform: false }],
+    ["a Dapr component", ["dapr/components/pubsub.yaml", "k8s/base/generated/dapr/components/pubsub.yaml"], { images: [], functions: [], migrate: false, platform: true }],
+    ["an overlay, which may patch anything: everything applied, nothing rebuilt", ["k8s/overlays/prod/kustomization.yaml"], { images: [], functions: ALL, migrate: true, platform: true }],
+    ["a test beside a function: not in its bundle", ["functions/create-task/create-task.test.ts"], { images: [], functions: [], migrate: false, platform: false }],
   ])("%s", (_name, changed, expected) => {
     expect(affectedFunctions(changed, SYNTHETIC)).toEqual(expected);
   });
@@ -89,7 +87,8 @@ describe("the real import graph", () => {
   });
 
   it("counts every function as a database user (each bundles runtime/database.ts)", () => {
-    expect(affectedFunctions(["prisma/schema.prisma"], bundles)).toEqual({ functions: FUNCTIONS.map((f) => f.appId), migrate: true, platform: false });
+    const all = FUNCTIONS.map((f) => f.appId);
+    expect(affectedFunctions(["prisma/schema.prisma"], bundles)).toEqual({ images: [...all, "migrate"], functions: all, migrate: true, platform: false });
   });
 
   it("covers every file the real build puts in each bundle (toolkit/build.ts resolves the same way)", async () => {
@@ -104,41 +103,5 @@ describe("the real import graph", () => {
     } finally {
       await rm(outdir, { recursive: true, force: true });
     }
-  });
-});
-
-describe("changedFiles", () => {
-  let repo: string;
-  const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, encoding: "utf8" });
-  const commitFile = async (path: string, text: string) => {
-    await mkdir(dirname(join(repo, path)), { recursive: true });
-    await writeFile(join(repo, path), text);
-    git("add", "-A");
-    git("commit", "-qm", path);
-  };
-
-  beforeAll(async () => {
-    repo = await mkdtemp(join(tmpdir(), "taskfn-affected-git-"));
-    git("init", "-q", "-b", "main");
-    git("config", "user.email", "test@example.com");
-    git("config", "user.name", "test");
-    await commitFile("tasks/a.ts", "export const a = 1;\n");
-    git("checkout", "-qb", "change");
-    await commitFile("functions/x/main.ts", "export {};\n");
-    git("mv", "tasks/a.ts", "tasks/b.ts");
-    git("commit", "-qm", "rename");
-    // A commit on main after the branch point is not part of the change.
-    git("checkout", "-q", "main");
-    await commitFile("README.md", "# x\n");
-    git("checkout", "-q", "change");
-  });
-  afterAll(() => rm(repo, { recursive: true, force: true }));
-
-  it("lists the change since the merge base, a rename at both paths", async () => {
-    expect((await changedFiles("main", repo)).sort()).toEqual(["functions/x/main.ts", "tasks/a.ts", "tasks/b.ts"]);
-  });
-
-  it("refuses a base that is not a commit", async () => {
-    await expect(changedFiles("no-such-ref", repo)).rejects.toThrow(/not a commit/);
   });
 });

@@ -6,6 +6,7 @@
  * to answer 200, the HEALTHCHECK to pass and SIGTERM to end it cleanly.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { access, cp, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -14,7 +15,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FUNCTIONS } from "../functions/catalog.js";
 import { createTestDatabase, type TestDatabase } from "../test/database.js";
-import { buildFunctions } from "../toolkit/build.js";
+import { NODE_BUNDLE_OPTIONS, buildFunctions } from "../toolkit/build.js";
 import { type Dockerfile, envOf, execForm, parseDockerfile, splitFlags, stageNamed, substitute, workdirOf } from "./dockerfile.js";
 import { imageNode } from "../toolkit/image-node.js";
 import { ROOT } from "../toolkit/paths.js";
@@ -46,8 +47,14 @@ async function waitFor200(url: string, child: ChildProcess, output: () => string
 }
 
 describe("the function stage", () => {
-  it("starts from a version-pinned Node image", () => {
-    expect(functionStage.from).toMatch(/^node:\d+\.\d+\.\d+-[a-z]+-slim$/);
+  it("starts from a Node LTS image pinned by digest, the Node line the bundles target and package.json requires", () => {
+    const pinned = /^node:(\d+)[\w.-]*@sha256:[0-9a-f]{64}$/.exec(functionStage.from);
+    expect(pinned, functionStage.from).not.toBeNull();
+    const major = pinned![1]!;
+    expect(Number(major) % 2, "an even (LTS) line").toBe(0);
+    expect(NODE_BUNDLE_OPTIONS.target).toBe(`node${major}`);
+    const { engines } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { engines: { node: string } };
+    expect(engines.node).toBe(`>=${major}`);
   });
 
   it("runs as a numeric non-root user, on port 8080, with a /healthz HEALTHCHECK", () => {

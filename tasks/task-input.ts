@@ -86,6 +86,8 @@ export type UpdateTaskBody = z.output<typeof UpdateTaskBody>;
 export function recurrenceProblem(task: { recurrence: string | null; dueAt: Date | null; timeZone: string }): { field: "dueAt" | "recurrence"; message: string } | undefined {
   if (!task.recurrence) return undefined;
   if (!task.dueAt) return { field: "dueAt", message: RECURRENCE_NEEDS_DUE };
+  // zod runs this check even when a field failed its own: a dueAt or zone that is not one has its issue already.
+  if (!(task.dueAt instanceof Date) || canonicalTimeZone(task.timeZone) === undefined) return undefined;
   try {
     const problem = recurrenceHorizonProblem(task.recurrence, task.dueAt, task.timeZone);
     return problem ? { field: "recurrence", message: `Invalid recurrence: ${problem}.` } : undefined;

@@ -82,7 +82,7 @@ export function listTasksStatement(userId: string, query: ListTasksQuery, cursor
   return sql`SELECT ${TASK_COLUMNS} FROM (${join(branches, " UNION ALL ")}) AS tasks ${orderBy(query)} LIMIT ${take}`;
 }
 
-export async function listTasks(db: SqlClient, userId: string, query: ListTasksQuery, cursor?: PageCursor): Promise<{ items: Task[]; next: Task | undefined }> {
+export async function selectTaskPage(db: SqlClient, userId: string, query: ListTasksQuery, cursor?: PageCursor): Promise<{ items: Task[]; next: Task | undefined }> {
   const rows = await db.query<Task>(listTasksStatement(userId, query, cursor));
   const items = rows.slice(0, query.limit);
   return { items, next: rows.length > query.limit ? items[items.length - 1] : undefined };

@@ -77,7 +77,7 @@ const PATCH_COLUMNS: { [K in keyof Required<UpdateTaskBody>]: (value: UpdateTask
   timeZone: (v) => sql`time_zone = ${v}`,
 };
 
-export async function updateTask(tx: Transaction, task: Task, patch: UpdateTaskBody): Promise<Task> {
+export async function updateTaskRow(tx: Transaction, task: Task, patch: UpdateTaskBody): Promise<Task> {
   const assignments = Object.entries(patch)
     .filter(([, value]) => value !== undefined)
     .map(([field, value]) => (PATCH_COLUMNS[field as keyof UpdateTaskBody] as (v: unknown) => Sql)(value));
@@ -99,7 +99,7 @@ export async function completeOpenTask(tx: Transaction, userId: string, id: stri
   return task ?? null;
 }
 
-export async function deleteTask(tx: Transaction, userId: string, id: string): Promise<Task | null> {
+export async function deleteTaskRow(tx: Transaction, userId: string, id: string): Promise<Task | null> {
   const [task] = await tx.query<Task>(sql`DELETE FROM tasks WHERE id = ${id}::uuid AND user_id = ${userId} RETURNING ${TASK_COLUMNS}`);
   return task ?? null;
 }

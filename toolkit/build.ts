@@ -33,7 +33,7 @@ export const NODE_BUNDLE_OPTIONS = {
   bundle: true,
   platform: "node",
   format: "esm",
-  target: "node20",
+  target: "node24",
   sourcemap: true,
   sourcesContent: false,
   banner: { js: REQUIRE_SHIM },

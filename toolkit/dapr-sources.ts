@@ -16,7 +16,7 @@ export interface DaprSource {
 
 export interface DaprComponent {
   metadata: { name: string };
-  spec: { type: string; version: string; metadata?: { name: string; value?: unknown; envRef?: string }[] };
+  spec: { type: string; version: string; metadata?: { name: string; value?: unknown; envRef?: string; secretKeyRef?: { name: string; key: string } }[] };
   scopes?: string[];
 }
 

@@ -68,6 +68,10 @@ describe("createTask", () => {
     });
   });
 
+  it("a recurring task whose dueAt is no instant → 400 naming body.dueAt, not a failed expansion", async () => {
+    await expectFieldProblem(await ctx.api.create("alice", { title: "Far", dueAt: "+010000-01-01T00:00:00.000Z", recurrence: "FREQ=DAILY" }), "body.dueAt");
+  });
+
   it("treats null optional fields as absent", async () => {
     const task = await ctx.api.newTask("alice", { title: "Nulls", description: null, dueAt: null, remindAt: null, recurrence: null });
     expect(task).toMatchObject({ description: null, dueAt: null, remindAt: null, recurrence: null });

@@ -7,10 +7,10 @@ import { expectProblem } from "../../test/problems.js";
 import { subscriberPath } from "../../runtime/topic-trigger.js";
 import { recordTaskHistory } from "../record-task-history/definition.js";
 import type { HistoryEntry } from "../../tasks/task-history.js";
-import type { Hono } from "hono";
+import type { TestApp } from "../../test/runtime.js";
 
 const ctx = useTaskApi();
-let recorder: Hono;
+let recorder: TestApp;
 beforeAll(() => {
   recorder = HANDLER_FACTORIES.recordTaskHistory!.app(ctx.api.runtime);
 });

@@ -1,5 +1,4 @@
-import type { FunctionRuntime } from "../../runtime/app.js";
-import type { HttpHandler } from "../../runtime/types.js";
+import type { FunctionRuntime, HttpHandler } from "../../runtime/contract.js";
 import { decodeHistoryCursor, encodeHistoryCursor, listHistory } from "../../tasks/task-history.js";
 import { invalidTask, taskNotFound } from "../../tasks/task-problems.js";
 import { findTask } from "../../tasks/task-store.js";

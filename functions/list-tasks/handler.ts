@@ -1,8 +1,7 @@
-import type { FunctionRuntime } from "../../runtime/app.js";
+import type { FunctionRuntime, HttpHandler } from "../../runtime/contract.js";
 import { invalidTask } from "../../tasks/task-problems.js";
-import type { HttpHandler } from "../../runtime/types.js";
 import { decodeCursor, encodeCursor } from "../../tasks/task-cursor.js";
-import { listTasks as listTasksQuery } from "../../tasks/task-list.js";
+import { selectTaskPage } from "../../tasks/task-list.js";
 import { toTaskJson } from "../../tasks/task-store.js";
 import type { listTasks } from "./definition.js";
 
@@ -10,7 +9,7 @@ export function createListTasksHandler({ db }: FunctionRuntime): HttpHandler<typ
   return async ({ params, query }) => {
     const reading = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query);
     if (reading && "problem" in reading) throw invalidTask("query.cursor", reading.problem);
-    const page = await listTasksQuery(db, params.userId, query, reading?.cursor);
+    const page = await selectTaskPage(db, params.userId, query, reading?.cursor);
     return { status: 200, body: { items: page.items.map(toTaskJson), nextCursor: page.next ? encodeCursor(page.next, query) : null } };
   };
 }

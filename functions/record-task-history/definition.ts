@@ -1,5 +1,4 @@
-import { PUBSUB_NAME } from "../../runtime/dapr-client.js";
-import { defineFunction } from "../../runtime/define.js";
+import { PUBSUB_NAME, defineFunction } from "../../runtime/contract.js";
 import { DEAD_LETTER_TOPICS, TASK_EVENTS, TOPICS } from "../../tasks/events.js";
 
 /** Its own app id, so its own Kafka consumer group: it receives every task event, as onTaskCompleted does. */

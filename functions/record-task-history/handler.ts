@@ -1,5 +1,4 @@
-import type { FunctionRuntime } from "../../runtime/app.js";
-import type { EventHandler, TriggerEvent } from "../../runtime/types.js";
+import type { EventHandler, FunctionRuntime, TriggerEvent } from "../../runtime/contract.js";
 import { creationChanges, type TaskChanges } from "../../tasks/task-changes.js";
 import { appendHistory } from "../../tasks/task-history.js";
 import type { recordTaskHistory } from "./definition.js";

@@ -1,8 +1,4 @@
-import type { FunctionRuntime } from "../../runtime/app.js";
-import { PUBSUB_NAME } from "../../runtime/dapr-client.js";
-import { RetryableError } from "../../runtime/errors.js";
-import { claimUnpublishedEvents, markPublished, publishInOrder } from "../../runtime/outbox.js";
-import type { BindingHandler } from "../../runtime/types.js";
+import { PUBSUB_NAME, RetryableError, claimUnpublishedEvents, markPublished, publishInOrder, type BindingHandler, type FunctionRuntime } from "../../runtime/contract.js";
 
 export interface RelayOptions {
   /** Younger rows are still being published by the function that wrote them. */

@@ -4,7 +4,6 @@
  * problem+json, and a rejected request writes nothing.
  */
 import * as fc from "fast-check";
-import type { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HTTP_FUNCTIONS } from "../../functions/catalog.js";
 import { sql } from "../../runtime/database.js";
@@ -14,6 +13,7 @@ import { createTaskApi, type TaskApi } from "../fixtures.js";
 import { HANDLER_FACTORIES } from "../functions.js";
 import { bodyText, contentEncoding, contentType, method, nastyString, renderAuthorization, tokenSpec } from "./arbitraries.js";
 import { fuzz } from "./fuzz-run.js";
+import type { TestApp } from "../runtime.js";
 
 let database: TestDatabase;
 let api: TaskApi;
@@ -25,10 +25,10 @@ beforeAll(async () => {
 });
 afterAll(() => database.drop());
 
-/** Every row of tasks (hashed) and how many outbox and processed rows there are: any write changes it. */
+/** Every row of tasks (hashed) and how many outbox, processed and history rows there are: any write changes it. */
 async function fingerprint(): Promise<string> {
   const [row] = await database.db.query<{ state: string }>(
-    sql`SELECT concat_ws(' ', (SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t.id), '')) FROM tasks t), (SELECT count(*) FROM outbox_events), (SELECT count(*) FROM processed_events)) AS state`,
+    sql`SELECT concat_ws(' ', (SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t.id), '')) FROM tasks t), (SELECT count(*) FROM outbox_events), (SELECT count(*) FROM processed_events), (SELECT count(*) FROM task_history)) AS state`,
   );
   return row!.state;
 }
@@ -82,7 +82,7 @@ function decodeURIComponentSafe(text: string): string {
   }
 }
 
-let apps: Map<string, Hono>;
+let apps: Map<string, TestApp>;
 
 describe("every HTTP function under generated hostile requests", () => {
   it("never answers 5xx, answers every 4xx as problem+json, and writes nothing when it refuses", async () => {

@@ -1,0 +1,52 @@
+/**
+ * Both overlays on a real API server (etcd + kube-apiserver built from their
+ * Go modules), with the CRDs of Dapr, KEDA, Gateway API and Strimzi installed:
+ * applied server-side in k8s/README.md's order they are accepted, with no Pod
+ * Security warning under the enforced restricted level; a second apply changes
+ * nothing; a new migration image re-deploys the way deploy.yml does it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Manifest } from "../../k8s-generator/manifest.js";
+import { OVERLAYS, renderOverlay } from "../../k8s-generator/render.js";
+import { toolForTests } from "../../toolkit/tools.js";
+import { type Applied, applyInOrder, FIELD_MANAGER } from "./apply-overlays.js";
+import type { KubeObject } from "./kube-client.js";
+import { startTestCluster, type TestCluster } from "./test-cluster.js";
+
+const kustomize = toolForTests("kustomize")!;
+
+let cluster: TestCluster;
+const rendered = new Map<string, Manifest[]>();
+const first = new Map<string, Applied>();
+const log: string[] = [];
+
+beforeAll(async () => {
+  cluster = await startTestCluster((line) => log.push(line));
+  for (const overlay of OVERLAYS) rendered.set(overlay, await renderOverlay(kustomize, overlay));
+});
+afterAll(() => cluster?.stop());
+
+describe.each(OVERLAYS)("k8s/overlays/%s on kube-apiserver", (overlay) => {
+  it("is accepted, applied server-side in the README's order, with no Pod Security warning", async () => {
+    const applied = await applyInOrder(cluster.plane.client, rendered.get(overlay)!);
+    first.set(overlay, applied);
+    expect(applied.versions.size).toBe(rendered.get(overlay)!.length);
+    expect(applied.warnings).toEqual([]);
+  });
+
+  it("is a no-op when applied again: no object's resourceVersion moves", async () => {
+    const again = await applyInOrder(cluster.plane.client, rendered.get(overlay)!);
+    expect(Object.fromEntries(again.versions)).toEqual(Object.fromEntries(first.get(overlay)!.versions));
+  });
+
+  it("re-deploys the migration Job with a new image as deploy.yml does (delete, then apply); a plain apply is refused", async () => {
+    const job = rendered.get(overlay)!.find((m) => m.kind === "Job")! as KubeObject & { spec: { template: { spec: { containers: { image: string }[] } } } };
+    const next = structuredClone(job);
+    next.spec.template.spec.containers[0]!.image = "registry.example/taskfn/migrate:next";
+    await expect(cluster.plane.client.apply(next, FIELD_MANAGER)).rejects.toThrow(/422.*field is immutable/s);
+    const deleted = await cluster.plane.client.request("DELETE", `${await cluster.plane.client.pathOf(job)}?propagationPolicy=Background`);
+    expect(deleted.status).toBe(200);
+    const { object } = await cluster.plane.client.apply(next, FIELD_MANAGER);
+    expect((object as typeof next).spec.template.spec.containers[0]!.image).toBe("registry.example/taskfn/migrate:next");
+  });
+});
