@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto";
 import type { FunctionDefinition } from "../runtime/types.js";
 import { startDaprd, type RunningDaprd } from "./daprd.js";
-import { startFunctionProcess, type FunctionProcess } from "./function-process.js";
+import { startFunctionProcess, type FunctionProcess, type ProcessExit } from "./function-process.js";
 import { freePort } from "./net.js";
 
 export interface AppInstanceOptions {
@@ -24,6 +24,8 @@ export interface AppInstanceOptions {
   sidecarEnv?: Record<string, string>;
   daprLogLevel?: string;
   log(source: string, line: string): void;
+  /** Told when the app or its daprd (`<name>.dapr`) exits on its own. */
+  onCrash?: (exit: ProcessExit) => void;
 }
 
 export interface AppInstance {
@@ -36,7 +38,11 @@ export interface AppInstance {
   /** What the sidecar presents to the app. */
   appApiToken: string;
   stopSidecar(): Promise<void>;
+  /** SIGKILL of the sidecar alone (no drain); startSidecar() brings it back on the same ports. */
+  killSidecar(): Promise<void>;
   startSidecar(): Promise<void>;
+  /** Signals the app process alone (SIGTERM: its drain) and resolves with its exit. */
+  signalApp(signal: NodeJS.Signals): Promise<ProcessExit>;
   stop(): Promise<void>;
 }
 
@@ -56,6 +62,7 @@ export async function startAppInstance(options: AppInstanceOptions): Promise<App
     port,
     env: { ...options.env, ...tokens, DAPR_HTTP_PORT: String(daprHttpPort) },
     log: (line) => options.log(name, line),
+    onCrash: options.onCrash,
   });
 
   let sidecar: RunningDaprd | undefined;
@@ -70,12 +77,18 @@ export async function startAppInstance(options: AppInstanceOptions): Promise<App
       env: { ...options.sidecarEnv, ...tokens },
       logLevel: options.daprLogLevel,
       log: (line) => options.log(`${name}.dapr`, line),
+      onCrash: ({ code, signal }) => options.onCrash?.({ name: `${name}.dapr`, code, signal }),
     });
   };
   const stopSidecar = async () => {
     const running = sidecar;
     sidecar = undefined;
     await running?.stop();
+  };
+  const killSidecar = async () => {
+    const running = sidecar;
+    sidecar = undefined;
+    await running?.kill();
   };
 
   try {
@@ -93,6 +106,8 @@ export async function startAppInstance(options: AppInstanceOptions): Promise<App
     appApiToken: tokens.APP_API_TOKEN,
     startSidecar,
     stopSidecar,
+    killSidecar,
+    signalApp: (signal) => app.signal(signal),
     // The sidecar first: it stops delivering before the app stops answering.
     async stop() {
       await stopSidecar();

@@ -24,12 +24,16 @@ export interface StartDaprdOptions {
   logLevel?: string;
   /** Extra daprd flags, e.g. ['--app-max-concurrency', '1']. */
   extraArgs?: string[];
+  /** Told when daprd exits without stop() or kill() having asked it to. */
+  onCrash?: (exit: { code: number | null; signal: NodeJS.Signals | null }) => void;
 }
 
 export interface RunningDaprd {
   httpPort: number;
   grpcPort: number;
   stop(): Promise<void>;
+  /** SIGKILL, as a crashing node or an OOM kill would: no drain. Resolves once it has exited. */
+  kill(): Promise<void>;
 }
 
 const READY_TIMEOUT_MS = 60_000;
@@ -67,10 +71,24 @@ export async function startDaprd(opts: StartDaprdOptions): Promise<RunningDaprd>
   const forget = killOnExit(child);
   const tail = captureLines(child, opts.log);
   let exit: string | undefined;
-  child.once('exit', (code, signal) => (exit = `daprd (${opts.appId}) exited early (${signal ?? `code ${code}`})`));
+  let stopping = false;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exit = `daprd (${opts.appId}) exited early (${signal ?? `code ${code}`})`;
+      if (!stopping) opts.onCrash?.({ code, signal });
+      resolve();
+    }),
+  );
   child.once('error', (err) => (exit = `could not start ${bin}: ${err.message}`));
   const stop = async () => {
+    stopping = true;
     await terminate(child, STOP_GRACE_MS);
+    forget();
+  };
+  const kill = async () => {
+    stopping = true;
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
     forget();
   };
 
@@ -90,5 +108,5 @@ export async function startDaprd(opts: StartDaprdOptions): Promise<RunningDaprd>
       throw err;
     }
   }
-  return { httpPort: opts.httpPort, grpcPort: opts.grpcPort, stop };
+  return { httpPort: opts.httpPort, grpcPort: opts.grpcPort, stop, kill };
 }

@@ -14,9 +14,19 @@ export interface FunctionProcessOptions {
   /** The whole environment of the process; PORT and HOST are set here. */
   env: Record<string, string>;
   log?: (line: string) => void;
+  /** Told when the process exits without stop() or signal() having asked it to (a crash). */
+  onCrash?: (exit: ProcessExit) => void;
+}
+
+export interface ProcessExit {
+  name: string;
+  code: number | null;
+  signal: NodeJS.Signals | null;
 }
 
 export interface FunctionProcess {
+  /** Sends a signal as Kubernetes would (SIGTERM starts the drain); resolves when the process has exited. */
+  signal(signal: NodeJS.Signals): Promise<ProcessExit>;
   stop(): Promise<void>;
 }
 
@@ -30,7 +40,7 @@ async function isReady(port: number): Promise<true | undefined> {
   return response.ok ? true : undefined;
 }
 
-export async function startFunctionProcess({ name, bundle, port, env, log }: FunctionProcessOptions): Promise<FunctionProcess> {
+export async function startFunctionProcess({ name, bundle, port, env, log, onCrash }: FunctionProcessOptions): Promise<FunctionProcess> {
   const child = spawn(process.execPath, ["--enable-source-maps", bundle], {
     env: { ...env, PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -39,12 +49,18 @@ export async function startFunctionProcess({ name, bundle, port, env, log }: Fun
   const tail = captureLines(child, log);
   let stopping = false;
   let exit: string | undefined;
-  child.once("exit", (code, signal) => {
-    exit = `${name} exited (${signal ?? `code ${code}`})`;
-    // Exit code 0 is a drain after a signal (a terminal's Ctrl-C reaches the whole group).
-    // A crash is not restarted: say so loudly instead of leaving a silent gap.
-    if (!stopping && code !== 0) log?.(`✖ ${exit}`);
-  });
+  const exited = new Promise<ProcessExit>((resolve) =>
+    child.once("exit", (code, signal) => {
+      exit = `${name} exited (${signal ?? `code ${code}`})`;
+      // Exit code 0 is a drain after a signal (a terminal's Ctrl-C reaches the whole group).
+      // A crash is not restarted: say so loudly instead of leaving a silent gap.
+      if (!stopping && code !== 0) {
+        log?.(`✖ ${exit}`);
+        onCrash?.({ name, code, signal });
+      }
+      resolve({ name, code, signal });
+    }),
+  );
   child.once("error", (error) => (exit = `could not start ${name}: ${error.message}`));
   const stop = async () => {
     stopping = true;
@@ -58,5 +74,14 @@ export async function startFunctionProcess({ name, bundle, port, env, log }: Fun
     await stop();
     throw error;
   }
-  return { stop };
+  return {
+    async signal(signal) {
+      stopping = true;
+      child.kill(signal);
+      const result = await exited;
+      forget();
+      return result;
+    },
+    stop,
+  };
 }

@@ -26,7 +26,12 @@ export interface StartKafkaOptions {
 export interface RunningKafka {
   /** "127.0.0.1:<port>", ready for a Dapr `brokers` metadata value or a Kafka client. */
   brokers: string;
+  /** Client and controller ports: startKafka with both (and the same dataDir) restarts this broker. */
+  port: number;
+  controllerPort: number;
   stop(): Promise<void>;
+  /** SIGKILL, as a crashed broker: no controlled shutdown. Resolves once the JVM has exited. */
+  kill(): Promise<void>;
 }
 
 const READY_TIMEOUT_MS = 60_000;
@@ -36,7 +41,10 @@ export async function startKafka(opts: StartKafkaOptions): Promise<RunningKafka>
   const external = process.env.KAFKA_BROKERS;
   if (external) {
     await ensureTopics(external, opts.topics);
-    return { brokers: external, stop: async () => {} };
+    const notOurs = async () => {
+      throw new Error('KAFKA_BROKERS points at a broker this process did not start: it cannot be killed');
+    };
+    return { brokers: external, port: 0, controllerPort: 0, stop: async () => {}, kill: notOurs };
   }
 
   const libs = await provisionKafka();
@@ -68,6 +76,14 @@ export async function startKafka(opts: StartKafkaOptions): Promise<RunningKafka>
     await terminate(child, STOP_GRACE_MS);
     forget();
   };
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    forget();
+  };
 
   try {
     await waitFor(`Kafka on ${brokers}`, READY_TIMEOUT_MS, async () => ((await canConnect(port)) ? true : undefined), {
@@ -79,7 +95,7 @@ export async function startKafka(opts: StartKafkaOptions): Promise<RunningKafka>
     await stop();
     throw err;
   }
-  return { brokers, stop };
+  return { brokers, port, controllerPort, stop, kill };
 }
 
 /** Creates the topics that don't exist yet and waits until every partition has a leader. */

@@ -13,6 +13,7 @@ import { startDevDatabase } from "../dev/dev-database.js";
 import { createGateway } from "../dev/gateway.js";
 import { listen } from "../dev/listen.js";
 import { startAppInstance, type AppInstance } from "./app-instance.js";
+import type { ProcessExit } from "./function-process.js";
 import { renderDaprResources } from "./dapr-resources.js";
 import { startKafka } from "./kafka.js";
 import { freePort } from "./net.js";
@@ -47,6 +48,14 @@ export interface Stack {
   databaseUrl: string;
   /** Every instance of an app, its first one (the gateway's target) first. */
   instances(appId: string): readonly AppInstance[];
+  /** Every function process or daprd that exited without being asked to, in order. */
+  crashes(): readonly ProcessExit[];
+  /** Fault injection: SIGKILL the broker, then start it again on the same ports and data. */
+  killKafka(): Promise<void>;
+  restartKafka(): Promise<void>;
+  /** Fault injection on the embedded PostgreSQL (not on a DATABASE_URL): fast shutdown, then start on the same port and data. */
+  stopPostgres(): Promise<void>;
+  startPostgres(): Promise<void>;
   /** The gateway, every instance (its sidecar first), then Kafka and PostgreSQL. */
   stop(): Promise<void>;
 }
@@ -65,13 +74,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   try {
     // startDevDatabase reads `port` only when it starts the embedded server.
     const database = "url" in options.database ? { url: options.database.url, port: 0 } : options.database;
-    const starting = [
-      tracked(startDevDatabase({ dataDir: join(options.dataDir, "postgres"), ...database })),
-      tracked(startKafka({ dataDir: join(options.dataDir, "kafka"), topics: TASKFN_TOPICS, log: (line) => options.print("kafka", line) })),
-      buildFunctions(),
-    ] as const;
+    const startDatabase = () => startDevDatabase({ dataDir: join(options.dataDir, "postgres"), ...database });
+    const kafkaOptions = { dataDir: join(options.dataDir, "kafka"), topics: TASKFN_TOPICS, log: (line: string) => options.print("kafka", line) };
+    const starting = [tracked(startDatabase()), tracked(startKafka(kafkaOptions)), buildFunctions()] as const;
     await Promise.allSettled(starting);
-    const [postgres, kafka, build] = await Promise.all(starting);
+    let [postgres, kafka, build] = await Promise.all(starting);
+    // Restarted ones are stopped through these, not through the stops of the first start.
+    stops.splice(0, stops.length, () => postgres.stop(), () => kafka.stop());
+    const crashes: ProcessExit[] = [];
 
     const resourcesPath = await renderDaprResources({
       dir: join(options.dataDir, "dapr-resources"),
@@ -101,6 +111,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         sidecarEnv,
         daprLogLevel: options.daprLogLevel,
         log: options.print,
+        onCrash: (exit) => crashes.push(exit),
       });
     });
     await Promise.allSettled(instancesStarting);
@@ -118,6 +129,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       brokers: kafka.brokers,
       databaseUrl: postgres.url,
       instances: instancesOf,
+      crashes: () => [...crashes],
+      killKafka: () => kafka.kill(),
+      async restartKafka() {
+        kafka = await startKafka({ ...kafkaOptions, port: kafka.port, controllerPort: kafka.controllerPort });
+      },
+      async stopPostgres() {
+        if ("url" in options.database) throw new Error("the stack does not own the PostgreSQL at DATABASE_URL: it cannot stop it");
+        await postgres.stop();
+      },
+      async startPostgres() {
+        postgres = await startDatabase();
+      },
       stop: stopAll,
     };
   } catch (error) {
