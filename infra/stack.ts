@@ -78,7 +78,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const kafkaOptions = { dataDir: join(options.dataDir, "kafka"), topics: TASKFN_TOPICS, log: (line: string) => options.print("kafka", line) };
     const starting = [tracked(startDatabase()), tracked(startKafka(kafkaOptions)), buildFunctions()] as const;
     await Promise.allSettled(starting);
-    let [postgres, kafka, build] = await Promise.all(starting);
+    const [firstPostgres, firstKafka, build] = await Promise.all(starting);
+    let [postgres, kafka] = [firstPostgres, firstKafka];
     // Restarted ones are stopped through these, not through the stops of the first start.
     stops.splice(0, stops.length, () => postgres.stop(), () => kafka.stop());
     const crashes: ProcessExit[] = [];

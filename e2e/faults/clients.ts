@@ -67,15 +67,16 @@ export interface PaceOptions {
   everyMs: number;
   /** Steps per client, at most. */
   steps: number;
-  /** No step starts after this. */
+  /** No step starts after this time, nor once `stop()` says so. */
   until: number;
+  stop?: () => boolean;
 }
 
 /** Runs `clients` loops side by side, each calling `step(client, index)` at its pace until a bound is reached. */
-export async function paced({ clients, everyMs, steps, until }: PaceOptions, step: (client: number, index: number) => Promise<void>): Promise<void> {
+export async function paced({ clients, everyMs, steps, until, stop = () => false }: PaceOptions, step: (client: number, index: number) => Promise<void>): Promise<void> {
   await Promise.all(
     Array.from({ length: clients }, async (_, client) => {
-      for (let index = 0; index < steps && Date.now() < until; index++) {
+      for (let index = 0; index < steps && Date.now() < until && !stop(); index++) {
         const started = Date.now();
         await step(client, index);
         const wait = everyMs - (Date.now() - started);
