@@ -70,7 +70,7 @@ describe("6. SIGTERM under load", () => {
       const exit = await createTask.signalApp("SIGTERM");
       httpExit = { code: exit.code, ms: Date.now() - signalled };
     })();
-    await paced({ clients: HTTP_CLIENTS, everyMs: 0, steps: 100_000, until: Date.now() + 60_000, stop: () => httpExit !== undefined }, async (c, step) => {
+    await paced({ clients: HTTP_CLIENTS, everyMs: 20, steps: 100_000, until: Date.now() + 60_000, stop: () => httpExit !== undefined }, async (c, step) => {
       const title = `sigterm-http c${c} s${step}`;
       calls.push({ title, answer: await direct[c]!.create(recurringTask(title)) });
     });
