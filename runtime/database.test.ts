@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, createUnreachableDatabase, type TestDatabase } from "../test/database.js";
-import { createDatabase, DatabaseUnavailableError, isTransientDatabaseError, sql } from "./database.js";
+import { createDatabase, DatabaseUnavailableError, isTransientDatabaseError, LOCK_TIMEOUT_MS, sql, STATEMENT_TIMEOUT_MS } from "./database.js";
 
 const withCode = (code: string) => Object.assign(new Error(code), { code });
 
@@ -83,6 +83,74 @@ describe("createDatabase (on the test PostgreSQL)", () => {
       expect(await db.query(sql`SELECT 1 AS one`)).toEqual([{ one: 1 }]);
     } finally {
       await db.close();
+    }
+  });
+
+  /** Terminates the backend serving `pid`, as a database restart or failover does (SQLSTATE 57P01). */
+  const terminate = (pid: number) => database.db.query(sql`SELECT pg_terminate_backend(${pid}::int)`);
+  const ownPid = async (tx: { query<Row>(s: ReturnType<typeof sql>): Promise<Row[]> }) => (await tx.query<{ pid: number }>(sql`SELECT pg_backend_pid() AS pid`))[0]!.pid;
+
+  it("fails only that transaction, as transient, when its connection is terminated while it waits between statements", async () => {
+    // Before: pg emitted 'error' on the checked-out client with nobody listening, and the process died.
+    const db = createDatabase({ url: database.url, maxConnections: 2 });
+    try {
+      const error = await db
+        .transaction(async (tx) => {
+          await tx.execute(marker("terminated-idle"));
+          await terminate(await ownPid(tx));
+          // Idle in the transaction (a handler awaiting something else) while the server closes the connection.
+          await new Promise((resolve) => setTimeout(resolve, 300));
+        })
+        .catch((e: unknown) => e);
+      expect(isTransientDatabaseError(error)).toBe(true);
+      expect(await markers("terminated-idle")).toBe(0);
+      // The broken connection was discarded: the pool serves the next statement.
+      expect(await db.query(sql`SELECT 1 AS one`)).toEqual([{ one: 1 }]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("fails only that transaction, as transient, when its connection is terminated during a statement", async () => {
+    const db = createDatabase({ url: database.url, maxConnections: 2 });
+    try {
+      const error = await db
+        .transaction(async (tx) => {
+          const pid = await ownPid(tx);
+          setTimeout(() => void terminate(pid), 200);
+          await tx.query(sql`SELECT pg_sleep(2)`);
+        })
+        .catch((e: unknown) => e);
+      expect(isTransientDatabaseError(error)).toBe(true);
+      expect(await db.query(sql`SELECT 1 AS one`)).toEqual([{ one: 1 }]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("bounds every statement and every lock wait, so a stuck query fails as transient instead of holding the request", async () => {
+    const ms = (setting: string) => sql`(EXTRACT(EPOCH FROM current_setting(${setting})::interval) * 1000)::int`;
+    const [settings] = await database.db.query<{ statement: number; lock: number }>(sql`SELECT ${ms("statement_timeout")} AS statement, ${ms("lock_timeout")} AS lock`);
+    expect(settings).toEqual({ statement: STATEMENT_TIMEOUT_MS, lock: LOCK_TIMEOUT_MS });
+
+    const slow = await database.db.query(sql`SELECT pg_sleep(${(STATEMENT_TIMEOUT_MS + 500) / 1000})`).catch((e: unknown) => e);
+    expect(slow).toMatchObject({ code: "57014" });
+    expect(isTransientDatabaseError(slow)).toBe(true);
+
+    // One transaction holds a row lock; another waiting for it gives up after lock_timeout.
+    await database.db.execute(marker("locked"));
+    let release = () => {};
+    const holding = database.db.transaction(async (tx) => {
+      await tx.execute(sql`UPDATE processed_events SET processed_at = now() WHERE event_id = 'locked'`);
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    try {
+      const blocked = await database.db.execute(sql`UPDATE processed_events SET processed_at = now() WHERE event_id = 'locked'`).catch((e: unknown) => e);
+      expect(blocked).toMatchObject({ code: "55P03" });
+      expect(isTransientDatabaseError(blocked)).toBe(true);
+    } finally {
+      release();
+      await holding;
     }
   });
 

@@ -59,6 +59,15 @@ function sqlClient(run: (statement: Sql) => Promise<pg.QueryResult>): SqlClient 
   };
 }
 
+/**
+ * Every statement sits on a request's or an event's path: one that runs longer
+ * than this is cancelled (SQLSTATE 57014) and answered as 503 / RETRY, instead of
+ * holding a connection and its caller until the client gives up.
+ */
+export const STATEMENT_TIMEOUT_MS = 5_000;
+/** Waiting for another transaction's row lock longer than this fails the statement (55P03, transient). */
+export const LOCK_TIMEOUT_MS = 2_000;
+
 export function createDatabase({ url, maxConnections = 10, onIdleError = () => {} }: DatabaseOptions): Database {
   const pool = new pg.Pool({
     connectionString: url,
@@ -66,6 +75,8 @@ export function createDatabase({ url, maxConnections = 10, onIdleError = () => {
     // Waiting longer for a free connection only queues more work behind a saturated
     // store: fail as transient (503 / retry) instead.
     connectionTimeoutMillis: 2_000,
+    statement_timeout: STATEMENT_TIMEOUT_MS,
+    lock_timeout: LOCK_TIMEOUT_MS,
     // A transaction left open by a stuck process must not hold its row locks forever.
     idle_in_transaction_session_timeout: 10_000,
   });
@@ -81,7 +92,14 @@ export function createDatabase({ url, maxConnections = 10, onIdleError = () => {
     ...sqlClient(runOn(pool)),
     async transaction(work) {
       const client = await pool.connect().catch((error: unknown) => Promise.reject(asUnavailable(error)));
+      // The pool listens for errors on idle clients only. A checked-out connection the
+      // server closes (57P01 on a restart, a failover, a dropped socket) emits 'error'
+      // on the client, which without a listener kills the process: record it instead.
+      // The transaction's next statement, or its COMMIT, then fails as transient, and
+      // release(broken) makes the pool discard the connection.
       let broken: Error | undefined;
+      const onBroken = (error: Error) => (broken ??= error);
+      client.on("error", onBroken);
       try {
         await client.query("BEGIN");
         const result = await work(sqlClient(runOn(client)));
@@ -92,6 +110,7 @@ export function createDatabase({ url, maxConnections = 10, onIdleError = () => {
         await client.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
         throw asUnavailable(error);
       } finally {
+        client.off("error", onBroken);
         client.release(broken);
       }
     },
@@ -102,6 +121,7 @@ export function createDatabase({ url, maxConnections = 10, onIdleError = () => {
 const TRANSIENT_SQLSTATES = new Set([
   "40001", // serialization_failure
   "40P01", // deadlock_detected
+  "57014", // query_canceled: statement_timeout
   "55P03", // lock_not_available
   "57P01", // admin_shutdown
   "57P03", // cannot_connect_now
