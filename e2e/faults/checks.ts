@@ -17,6 +17,8 @@ export interface Expectations {
   timeoutMs: number;
   /** When the fault ended. */
   since: number;
+  /** Outbox rows that must never reach Kafka (a row the broker refuses). */
+  neverPublished?: readonly string[];
 }
 
 export interface Figures {
@@ -43,9 +45,10 @@ async function nextInstances(fault: FaultStack, series: readonly string[]): Prom
 /** Waits until the outbox is drained and every expected next instance exists (bounded), then measures. */
 export async function settle(fault: FaultStack, expected: Expectations): Promise<Figures> {
   let recoveryMs: number | undefined;
+  const never = expected.neverPublished ?? [];
   try {
     await waitFor("the outbox to drain and every next instance to exist", expected.timeoutMs, async () => {
-      const unpublished = await fault.db.count("SELECT 1 FROM outbox_events WHERE published_at IS NULL");
+      const unpublished = await fault.db.count("SELECT 1 FROM outbox_events WHERE published_at IS NULL AND NOT id = ANY($1::uuid[])", [never]);
       const next = await nextInstances(fault, expected.completedSeries);
       return unpublished === 0 && next.size === expected.completedSeries.length ? true : undefined;
     }, { intervalMs: 500 });
@@ -56,7 +59,7 @@ export async function settle(fault: FaultStack, expected: Expectations): Promise
   // A late duplicate would still show.
   await sleep(3_000);
 
-  const outbox = await fault.db.query<{ id: string; topic: string }>("SELECT id::text, topic FROM outbox_events");
+  const outbox = await fault.db.query<{ id: string; topic: string }>("SELECT id::text, topic FROM outbox_events WHERE NOT id = ANY($1::uuid[])", [never]);
   const brokers = fault.stack.brokers;
   const [tasksRecords, remindersRecords, tasksDlq, remindersDlq] = await Promise.all([
     readTopic(brokers, TOPICS.tasks),
