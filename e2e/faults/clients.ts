@@ -85,3 +85,12 @@ export async function paced({ clients, everyMs, steps, until, stop = () => false
     }),
   );
 }
+
+/** Waits until `condition()` holds, checking every 20 ms; throws after `boundMs`. */
+export async function waitUntil(what: string, condition: () => boolean, boundMs: number): Promise<void> {
+  const deadline = Date.now() + boundMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not reached in ${boundMs / 1000} s`);
+    await sleep(20);
+  }
+}

@@ -9,7 +9,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { settle } from "./checks.js";
-import { paced, recurringTask, tally, user, type Answer } from "./clients.js";
+import { paced, recurringTask, tally, user, waitUntil, type Answer } from "./clients.js";
 import { startFaultStack, type FaultStack } from "./fault-stack.js";
 import { recordRow } from "./results.js";
 
@@ -45,7 +45,7 @@ describe("2. competing consumers", () => {
     const victim = stack.instances("on-task-completed")[1]!;
     let faultEnded = 0;
     const kill = (async () => {
-      while (series.length < KILL_AFTER) await sleep(50);
+      await waitUntil(`${KILL_AFTER} completions`, () => series.length >= KILL_AFTER, LOAD_BOUND_MS);
       await victim.killSidecar();
       await sleep(SIDECAR_DEAD_MS);
       await victim.startSidecar();

@@ -12,7 +12,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { settle } from "./checks.js";
-import { paced, recurringTask, tally, user, type Answer } from "./clients.js";
+import { paced, recurringTask, tally, user, waitUntil, type Answer } from "./clients.js";
 import { consumption, failingTitle, injectConsumerFailures, slotAttempts } from "./consumer-faults.js";
 import { startFaultStack, type FaultStack } from "./fault-stack.js";
 import { recordRow } from "./results.js";
@@ -49,7 +49,7 @@ describe("1. ordered per user", () => {
     let faultEnded = 0;
     const sidecar = stack.instances("complete-task")[0]!;
     const sidecarOutage = (async () => {
-      await waitUntil(() => completions >= SIDECAR_DOWN_AFTER, LOAD_BOUND_MS);
+      await waitUntil(`${SIDECAR_DOWN_AFTER} completions`, () => completions >= SIDECAR_DOWN_AFTER, LOAD_BOUND_MS);
       await sidecar.stopSidecar();
       await sleep(SIDECAR_DOWN_MS);
       await sidecar.startSidecar();
@@ -110,11 +110,3 @@ describe("1. ordered per user", () => {
     expect(outOfOrderUsers.map((u) => u.userId)).toEqual([]);
   });
 });
-
-async function waitUntil(condition: () => boolean, boundMs: number): Promise<void> {
-  const deadline = Date.now() + boundMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not reached in ${boundMs / 1000} s`);
-    await sleep(100);
-  }
-}

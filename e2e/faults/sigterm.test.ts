@@ -10,7 +10,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { settle } from "./checks.js";
-import { paced, recurringTask, tally, user, type Answer } from "./clients.js";
+import { paced, recurringTask, tally, user, waitUntil, type Answer } from "./clients.js";
 import { startFaultStack, type FaultStack } from "./fault-stack.js";
 import { recordRow } from "./results.js";
 
@@ -47,7 +47,7 @@ describe("6. SIGTERM under load", () => {
     const series: string[] = [];
     const consumer = stack.instances("on-task-completed")[1]!;
     const consumerStop = (async () => {
-      while (series.length < SIGTERM_AFTER) await sleep(20);
+      await waitUntil(`${SIGTERM_AFTER} completions`, () => series.length >= SIGTERM_AFTER, 120_000);
       const signalled = Date.now();
       const [exit] = await Promise.all([consumer.signalApp("SIGTERM"), consumer.stopSidecar()]);
       return { ...exit, ms: Date.now() - signalled };
