@@ -9,13 +9,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { mintDevToken } from "../../dev/dev-auth.js";
-import { DEV_DATA_DIR } from "../../dev/paths.js";
 import { freePort } from "../../infra/net.js";
 import { startStack, type Stack } from "../../infra/stack.js";
 import { createLogBook, type LogBook } from "../log-book.js";
 import { createProbe, type Probe } from "./probe.js";
-
-export const FAULTS_DIR = join(DEV_DATA_DIR, "faults");
+import { FAULTS_DIR } from "./results.js";
 
 export interface FaultStack {
   stack: Stack;

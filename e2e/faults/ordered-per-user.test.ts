@@ -82,11 +82,17 @@ describe("1. ordered per user", () => {
     const consumed = await consumption(db);
     const seen = new Set<string>();
     const firstConsumed = consumed.filter((row) => !seen.has(row.eventId) && seen.add(row.eventId));
-    const outOfOrderUsers = users.filter(({ userId }) => {
-      const want = committed.filter((row) => row.user_id === userId).map((row) => row.id);
-      const got = firstConsumed.filter((row) => row.userId === userId).map((row) => row.eventId);
-      return want.join() !== got.join();
-    });
+    // Per user: the completions consumed before one committed earlier than them.
+    const overtaking = new Map(
+      users.map(({ userId }) => {
+        const position = new Map(committed.filter((row) => row.user_id === userId).map((row, index) => [row.id, index]));
+        const got = firstConsumed.filter((row) => row.userId === userId).map((row) => position.get(row.eventId) ?? -1);
+        const overtook = got.filter((index, at) => got.slice(at + 1).some((later) => later < index)).length;
+        return [userId, got.length === position.size ? overtook : Number.POSITIVE_INFINITY];
+      }),
+    );
+    const outOfOrderUsers = users.filter(({ userId }) => overtaking.get(userId) !== 0);
+    const overtook = [...overtaking.values()].reduce((sum, n) => sum + n, 0);
     const relayed = committed.filter((row) => row.relayed).length;
     const attempts = await slotAttempts(db, plan.size);
     const failuresSeen = [...plan.values()].filter(({ slot, failures }) => attempts[slot]! > failures).length;
@@ -96,7 +102,7 @@ describe("1. ordered per user", () => {
       scenario: "1 ordered per user",
       ...figures,
       exited: stack.crashes().length,
-      notes: `${USERS} users, ${series.length} completions, ${relayed} via relayOutbox; ${failuresSeen}/${plan.size} injected failures retried; out of order: ${outOfOrderUsers.length} users; HTTP ${tally(answers)}`,
+      notes: `${USERS} users, ${series.length} completions, ${relayed} via relayOutbox; ${failuresSeen}/${plan.size} injected failures retried; out of order: ${outOfOrderUsers.length} users, ${overtook} completions consumed before an older one; HTTP ${tally(answers)}`,
     });
 
     expect(notHealthy, tally(answers)).toEqual([]);

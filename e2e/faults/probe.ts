@@ -4,7 +4,7 @@
  * probe nothing but a retry.
  */
 import pg from "pg";
-import { waitFor } from "../../infra/net.js";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export interface Probe {
   /** Runs one statement, retrying for up to `timeoutMs` while the server is unreachable. */
@@ -25,9 +25,21 @@ async function once<Row extends object>(url: string, text: string, values: unkno
   }
 }
 
+// The server is shutting down or starting: the statement did not run, ask again.
+const notServing = (error: unknown) => !(error instanceof pg.DatabaseError) || error.code === "57P01" || error.code === "57P03";
+
 export function createProbe(url: string): Probe {
-  const query = <Row extends object>(text: string, values: unknown[] = [], timeoutMs = 30_000) =>
-    waitFor(`the database to answer ${text.slice(0, 60)}`, timeoutMs, () => once<Row>(url, text, values), { intervalMs: 500 });
+  const query = async <Row extends object>(text: string, values: unknown[] = [], timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        return await once<Row>(url, text, values);
+      } catch (error) {
+        if (!notServing(error) || Date.now() > deadline) throw error;
+        await sleep(500);
+      }
+    }
+  };
   return {
     query,
     async count(text, values) {

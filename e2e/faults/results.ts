@@ -5,8 +5,10 @@
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { FAULTS_DIR } from "./fault-stack.js";
+import { DEV_DATA_DIR } from "../../dev/paths.js";
 
+/** The scenarios' logs, their rows and the table. */
+export const FAULTS_DIR = join(DEV_DATA_DIR, "faults");
 export const RESULTS_DIR = join(FAULTS_DIR, "results");
 
 export interface ScenarioRow {

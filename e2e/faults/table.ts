@@ -5,8 +5,7 @@
  */
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { FAULTS_DIR } from "./fault-stack.js";
-import { readRows, renderTable, RESULTS_DIR } from "./results.js";
+import { FAULTS_DIR, readRows, renderTable, RESULTS_DIR } from "./results.js";
 
 export function setup(): () => void {
   rmSync(RESULTS_DIR, { recursive: true, force: true });
