@@ -2,6 +2,7 @@
 // no placement/scheduler (taskfn uses no actors, workflows or jobs).
 import { spawn } from 'node:child_process';
 import { captureLines, freePort, killOnExit, terminate, waitFor } from './net.js';
+import { APP_HEALTH_CHECK, DAPR_GRACEFUL_SHUTDOWN_SECONDS } from '../runtime/lifecycle.js';
 import { provisionDaprd } from './provision.js';
 
 export { freePort } from './net.js';
@@ -37,9 +38,8 @@ export interface RunningDaprd {
 }
 
 const READY_TIMEOUT_MS = 60_000;
-// daprd drains for --dapr-graceful-shutdown-seconds before exiting on SIGTERM.
-const GRACEFUL_SHUTDOWN_S = 2;
-const STOP_GRACE_MS = (GRACEFUL_SHUTDOWN_S + 8) * 1000;
+// daprd lets in-flight work finish for up to --dapr-graceful-shutdown-seconds on SIGTERM.
+const STOP_GRACE_MS = (DAPR_GRACEFUL_SHUTDOWN_SECONDS + 5) * 1000;
 
 export async function startDaprd(opts: StartDaprdOptions): Promise<RunningDaprd> {
   const bin = await provisionDaprd();
@@ -59,7 +59,13 @@ export async function startDaprd(opts: StartDaprdOptions): Promise<RunningDaprd>
     '--dapr-internal-grpc-listen-address', '127.0.0.1',
     // Metrics would default to 0.0.0.0:9090 for every sidecar; not needed in tests.
     '--enable-metrics=false',
-    '--dapr-graceful-shutdown-seconds', String(GRACEFUL_SHUTDOWN_S),
+    '--dapr-graceful-shutdown-seconds', String(DAPR_GRACEFUL_SHUTDOWN_SECONDS),
+    // Deliveries and cron ticks pause while the app is not ready (its database is down).
+    '--enable-app-health-check',
+    '--app-health-check-path', APP_HEALTH_CHECK.path,
+    '--app-health-probe-interval', String(APP_HEALTH_CHECK.probeIntervalSeconds),
+    '--app-health-probe-timeout', String(APP_HEALTH_CHECK.probeTimeoutMs),
+    '--app-health-threshold', String(APP_HEALTH_CHECK.threshold),
     '--log-level', opts.logLevel ?? 'info',
     ...resources.flatMap((p) => ['--resources-path', p]),
     ...(opts.configPath ? ['--config', opts.configPath] : []),

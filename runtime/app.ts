@@ -7,6 +7,7 @@ import { PUBSUB_NAME, type DaprClient } from "./dapr-client.js";
 import { daprApiToken } from "./dapr-token.js";
 import { isTransientDatabaseError, sql, type Database } from "./database.js";
 import { mountHttpFunction } from "./http-trigger.js";
+import { APP_HEALTH_CHECK } from "./lifecycle.js";
 import { HttpProblem, problemResponse } from "./problem.js";
 import { mountTopicFunction } from "./topic-trigger.js";
 import type { BindingTrigger, FunctionDefinition, HandlerFor, HttpTrigger, Trigger, TopicTrigger, EventHandler, HttpHandler, BindingHandler } from "./types.js";
@@ -58,7 +59,7 @@ export function createFunctionApp<T extends Trigger>(
   const daprAuth = daprApiToken({ token: security.appApiToken });
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
-  app.get("/readyz", async (c) => {
+  app.get(APP_HEALTH_CHECK.path, async (c) => {
     try {
       await runtime.db.query(sql`SELECT 1`);
       return c.json({ status: "ready" });

@@ -120,6 +120,7 @@ describe("the body", () => {
     ["a server-owned field", { title: "x", completed: true }, "body.completed"],
     ["a bad RRULE", { title: "x", dueAt: "2030-01-01T09:00:00Z", recurrence: "FREQ=SOMETIMES" }, "body.recurrence"],
     ["a recurrence without dueAt", { title: "x", recurrence: "FREQ=DAILY" }, "body.dueAt"],
+    ["a recurrence that never occurs after dueAt", { title: "x", dueAt: "2030-01-01T09:00:00Z", recurrence: "FREQ=DAILY;BYMONTH=4;BYMONTHDAY=31" }, "body.recurrence"],
     ["an array instead of an object", [{ title: "x" }], "body"],
   ])("answers 400 naming the field for %s", async (_what, body, field) => {
     await expectFieldProblem(await postRaw(JSON.stringify(body), await authHeaders("alice")), field);

@@ -3,11 +3,11 @@ import { createFunctionApp, createFunctionRuntime, type HandlerFactory } from ".
 import { readConfig } from "./config.js";
 import { createDaprClient } from "./dapr-client.js";
 import { createDatabase } from "./database.js";
+import { SHUTDOWN_DEADLINE_SECONDS } from "./lifecycle.js";
 import { createLogger } from "./logger.js";
 import { createNodeListener, directEventRoute } from "./node-listener.js";
 import type { FunctionDefinition, Trigger } from "./types.js";
 
-const SHUTDOWN_DEADLINE_MS = 10_000;
 
 /**
  * The entry point of every function process: read the environment, wire the
@@ -41,7 +41,7 @@ export function serveFunction<T extends Trigger>(definition: FunctionDefinition<
       log.error("in-flight work did not finish in time; exiting");
       log.flush();
       process.exit(1);
-    }, SHUTDOWN_DEADLINE_MS).unref();
+    }, SHUTDOWN_DEADLINE_SECONDS * 1000).unref();
     server.close(async () => {
       await db.close();
       log.flush(() => process.exit(0));

@@ -52,6 +52,10 @@ const CASES: [string, Break, RegExp][] = [
   ["a topic labelled for another Kafka", edit("KafkaTopic", "reminders", ["metadata", "labels", "strimzi.io/cluster"], "other"), /KafkaTopic\/reminders in taskfn: strimzi.io\/cluster other names no rendered Kafka/],
   ["an HTTP function without an autoscaler", remove("HorizontalPodAutoscaler", "update-task"), /update-task: no HorizontalPodAutoscaler/],
   ["a committed Secret", (m) => void m.push({ apiVersion: "v1", kind: "Secret", metadata: { name: "taskfn-database" } }), /commits a Secret/],
+  ["Dapr's app health check on /healthz (blind to the database)", edit("Deployment", "on-task-completed", ["spec", "template", "metadata", "annotations", "dapr.io/app-health-check-path"], "/healthz"), /on-task-completed.*app health check is not on \/readyz/],
+  ["no preStop pause", edit("Deployment", "create-task", [...CONTAINER, "lifecycle"], undefined), /create-task.*preStop sleeps 0 s/],
+  ["a sidecar that stops before the app", edit("Deployment", "send-reminder", ["spec", "template", "metadata", "annotations", "dapr.io/graceful-shutdown-seconds"], "5"), /send-reminder.*sidecar drains for 5 s, less than/],
+  ["a grace period shorter than the shutdown", edit("Deployment", "relay-outbox", ["spec", "template", "spec", "terminationGracePeriodSeconds"], 10), /relay-outbox.*terminationGracePeriodSeconds 10 does not outlast/],
   ["a database URL written inline", edit("Deployment", "get-task", [...CONTAINER, "env", 1], { name: "DATABASE_URL", value: "postgres://u:p@db/taskfn" }), /sets DATABASE_URL inline/],
 ];
 

@@ -5,9 +5,9 @@
  * stays at 09:00Z across daylight-saving changes.
  */
 import rrule from "rrule";
+import { expandAfter, type RuleOptions as Options } from "./bounded-expansion.js";
 
 const { RRule } = rrule;
-type Options = ReturnType<typeof RRule.parseString>;
 
 const TOO_FREQUENT = new Set([RRule.SECONDLY, RRule.MINUTELY]);
 
@@ -58,6 +58,15 @@ const RULE_PARTS: Record<string, { valid: (value: string) => boolean; expected: 
   WKST: { valid: (v) => new RegExp(`^${WEEKDAY}$`).test(v), expected: "a weekday like MO" },
 };
 
+const MAX_LIST = 31;
+const MAX_TIMES_OF_DAY = 100;
+
+/** How many values the part `name` of `body` lists (1 when it is absent). */
+function listLength(body: string, name: string): number {
+  const part = body.split(";").find((p) => p.toUpperCase().startsWith(`${name}=`));
+  return part ? part.split(",").length : 1;
+}
+
 /** Checks `rule` against the grammar and returns it in the form rrule parses reliably (upper case, no `RRULE:`). */
 function checkGrammar(rule: string): string {
   const body = rule.trim().replace(/^RRULE:/i, "");
@@ -73,9 +82,17 @@ function checkGrammar(rule: string): string {
     if (value === undefined || rest.length > 0 || !spec.valid(value.toUpperCase())) {
       throw new InvalidRecurrenceError(`${name} must be ${spec.expected} (got "${value ?? ""}")`);
     }
+    // rrule scans these lists for every candidate day: keep them short.
+    const listed = value.split(",").length;
+    if (listed > MAX_LIST) throw new InvalidRecurrenceError(`${name} lists ${listed} values; at most ${MAX_LIST} are allowed`);
   }
   if (!seen.has("FREQ")) throw new InvalidRecurrenceError("FREQ is required");
   if (seen.has("COUNT") && seen.has("UNTIL")) throw new InvalidRecurrenceError("give COUNT or UNTIL, not both");
+  // rrule builds and walks every time of day of every candidate day: keep that list short.
+  const timesOfDay = ["BYHOUR", "BYMINUTE", "BYSECOND"].reduce((product, name) => product * listLength(body, name), 1);
+  if (timesOfDay > MAX_TIMES_OF_DAY) {
+    throw new InvalidRecurrenceError(`BYHOUR, BYMINUTE and BYSECOND together give ${timesOfDay} times of day; at most ${MAX_TIMES_OF_DAY} are allowed`);
+  }
   return body.toUpperCase();
 }
 
@@ -112,12 +129,22 @@ export interface Occurrence {
 
 /**
  * The dueAt of the next instance: the rule's first occurrence strictly after the
- * completed one, or null once COUNT or UNTIL is exhausted.
+ * completed one, or null once COUNT or UNTIL is exhausted, or when none lies
+ * within the horizon the expansion budget reaches (bounded-expansion.ts): rules
+ * that never occur again are refused when a task is created or changed
+ * (recurrenceHorizonProblem), so this ends only a series that grew sparse.
  */
 export function nextOccurrence({ rule, dueAt, occurrence }: Occurrence): Date | null {
   const options = parseRecurrence(rule);
   if (options.count && occurrence >= options.count) return null;
   // COUNT is enforced through `occurrence` above: the rule is re-anchored on every instance.
-  const next = new RRule({ ...options, count: null, dtstart: dueAt }).after(dueAt, false);
-  return next ?? null;
+  const { result } = expandAfter({ ...options, count: null }, dueAt);
+  return result instanceof Date ? result : null;
+}
+
+/** Why a valid `rule` cannot recur from `dueAt`, or undefined when it can. */
+export function recurrenceHorizonProblem(rule: string, dueAt: Date): string | undefined {
+  const { result } = expandAfter({ ...parseRecurrence(rule), count: null }, dueAt);
+  if (result !== "beyond-horizon") return undefined;
+  return "the rule has no occurrence within a few years after dueAt (do its parts contradict each other?)";
 }

@@ -4,7 +4,7 @@
  * bodies load it.
  */
 import * as z from "zod";
-import { InvalidRecurrenceError, parseRecurrence } from "./recurrence.js";
+import { InvalidRecurrenceError, parseRecurrence, recurrenceHorizonProblem } from "./recurrence.js";
 import { PRIORITIES } from "./task-schema.js";
 
 const instant = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
@@ -37,7 +37,8 @@ export const CreateTaskBody = z
     recurrence: recurrence.nullish(),
   })
   .superRefine((body, ctx) => {
-    if (body.recurrence && !body.dueAt) ctx.addIssue({ code: "custom", path: ["dueAt"], message: RECURRENCE_NEEDS_DUE });
+    const problem = recurrenceProblem({ recurrence: body.recurrence ?? null, dueAt: body.dueAt ?? null });
+    if (problem) ctx.addIssue({ code: "custom", path: [problem.field], message: problem.message });
   });
 export type CreateTaskBody = z.output<typeof CreateTaskBody>;
 
@@ -55,7 +56,21 @@ export const UpdateTaskBody = z
   .refine((body) => Object.keys(body).length > 0, { message: "Give at least one field to change." });
 export type UpdateTaskBody = z.output<typeof UpdateTaskBody>;
 
-/** The rule that needs the stored task too: checked again after a patch is merged. */
-export function recurrenceProblem(task: { recurrence: string | null; dueAt: Date | null }): string | undefined {
-  return task.recurrence && !task.dueAt ? RECURRENCE_NEEDS_DUE : undefined;
+/**
+ * The rules that need the whole task (checked again after a patch is merged): a
+ * recurring task needs a dueAt, and its rule must recur from there within the
+ * horizon an expansion may search (a rule that never does would cost that search
+ * on every completion).
+ */
+export function recurrenceProblem(task: { recurrence: string | null; dueAt: Date | null }): { field: "dueAt" | "recurrence"; message: string } | undefined {
+  if (!task.recurrence) return undefined;
+  if (!task.dueAt) return { field: "dueAt", message: RECURRENCE_NEEDS_DUE };
+  try {
+    const problem = recurrenceHorizonProblem(task.recurrence, task.dueAt);
+    return problem ? { field: "recurrence", message: `Invalid recurrence: ${problem}.` } : undefined;
+  } catch (error) {
+    // An invalid rule has its own issue on the field already.
+    if (error instanceof InvalidRecurrenceError) return undefined;
+    throw error;
+  }
 }

@@ -13,7 +13,7 @@ export function createUpdateTaskHandler({ uow }: FunctionRuntime): HttpHandler<t
       if (!current) throw taskNotFound(params.taskId);
       const merged = { recurrence: body.recurrence !== undefined ? body.recurrence : current.recurrence, dueAt: body.dueAt !== undefined ? body.dueAt : current.dueAt };
       const problem = recurrenceProblem(merged);
-      if (problem) throw invalidTask("body.dueAt", problem);
+      if (problem) throw invalidTask(`body.${problem.field}`, problem.message);
       const json = toTaskJson(await updateTaskRow(tx, current, body));
       emit(taskfnEvent("task.updated", json.id, json.userId, json));
       return json;

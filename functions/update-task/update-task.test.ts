@@ -87,6 +87,16 @@ describe("updateTask", () => {
       await refused(task, { recurrence: "FREQ=DAILY;BYDAY=XX" }, "body.recurrence");
     });
 
+    it("a recurrence with no occurrence within the horizon → 400 naming body.recurrence", async () => {
+      const task = await ctx.api.newTask("alice", full);
+      await refused(task, { recurrence: "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30" }, "body.recurrence");
+    });
+
+    it("a dueAt from which the rule never occurs (an HOURLY step that misses its BYHOUR) → 400 naming body.recurrence", async () => {
+      const task = await ctx.api.newTask("alice", { ...full, dueAt: "2030-03-01T10:00:00Z", remindAt: null, recurrence: "FREQ=HOURLY;INTERVAL=2;BYHOUR=10" });
+      await refused(task, { dueAt: "2030-03-01T09:00:00Z" }, "body.recurrence");
+    });
+
     it("an empty patch → 400", async () => {
       const task = await ctx.api.newTask("alice");
       await refused(task, {}, "body");
