@@ -28,11 +28,18 @@ export function serveFunction<T extends Trigger>(definition: FunctionDefinition<
   const app = createFunctionApp(definition, handler, runtime, { auth: config.auth, appApiToken: config.appApiToken });
   const direct = directEventRoute(definition, handler, { uow: runtime.uow, log, appApiToken: config.appApiToken });
 
-  const server = createServer(createNodeListener(app, direct)).listen(config.port, config.host, () => {
+  const listener = createNodeListener(app, direct);
+  let stopping = false;
+  // Once stopping, every answer closes its connection: a keep-alive client (or daprd)
+  // that keeps sending would otherwise hold close() open until the deadline kills
+  // whatever it was doing.
+  const server = createServer((req, res) => {
+    if (stopping) res.shouldKeepAlive = false;
+    listener(req, res);
+  }).listen(config.port, config.host, () => {
     log.info({ port: config.port, trigger: definition.trigger.kind }, `${definition.name} listening`);
   });
 
-  let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
