@@ -64,6 +64,7 @@ describe("3. broker down", () => {
       scenario: "3 broker down",
       ...figures,
       exited: stack.crashes().length,
+      pending: figures.pending,
       notes: `Kafka down ${DOWN_MS / 1000} s; HTTP during the outage ${tally(duringOutage)}, overall ${tally(all)}; same id on Kafka again: ${figures.republished}`,
     });
 

@@ -32,6 +32,8 @@ export interface Figures {
   republished: number;
   tasksRecords: readonly TopicRecord[];
   dlqRecords: readonly TopicRecord[];
+  /** What was still missing when the bound ran out ("" when everything arrived in time). */
+  pending: string;
 }
 
 async function nextInstances(fault: FaultStack, series: readonly string[]): Promise<Map<string, number>> {
@@ -45,14 +47,17 @@ async function nextInstances(fault: FaultStack, series: readonly string[]): Prom
 /** Waits until the outbox is drained and every expected next instance exists (bounded), then measures. */
 export async function settle(fault: FaultStack, expected: Expectations): Promise<Figures> {
   let recoveryMs: number | undefined;
+  let pending = "";
   const never = expected.neverPublished ?? [];
   try {
     await waitFor("the outbox to drain and every next instance to exist", expected.timeoutMs, async () => {
       const unpublished = await fault.db.count("SELECT 1 FROM outbox_events WHERE published_at IS NULL AND NOT id = ANY($1::uuid[])", [never]);
       const next = await nextInstances(fault, expected.completedSeries);
+      pending = `after ${expected.timeoutMs / 1000} s: ${unpublished} outbox rows unpublished, ${expected.completedSeries.length - next.size} next instances missing`;
       return unpublished === 0 && next.size === expected.completedSeries.length ? true : undefined;
     }, { intervalMs: 500 });
     recoveryMs = Date.now() - expected.since;
+    pending = "";
   } catch {
     // Measured below: what is missing is counted as lost.
   }
@@ -92,5 +97,6 @@ export async function settle(fault: FaultStack, expected: Expectations): Promise
     republished,
     tasksRecords,
     dlqRecords: [...tasksDlq, ...remindersDlq],
+    pending,
   };
 }

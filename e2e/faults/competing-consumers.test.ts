@@ -66,6 +66,7 @@ describe("2. competing consumers", () => {
       scenario: "2 competing consumers",
       ...figures,
       exited: stack.crashes().length,
+      pending: figures.pending,
       notes: `${REPLICAS} consumers, ${series.length} completions, ${victim.name}'s daprd SIGKILLed at ${KILL_AFTER} and restarted; same id on Kafka again: ${figures.republished}; HTTP ${tally(answers)}`,
     });
 

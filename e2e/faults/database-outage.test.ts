@@ -76,6 +76,7 @@ describe("5. database outage of 60 s", () => {
       eventsSent: figures.eventsSent + tasks.length,
       effectsExpected: figures.effectsExpected,
       exited: stack.crashes().length,
+      pending: figures.pending,
       notes: `${tasks.length} task.completed produced during the outage; failed deliveries while down: ${failedDeliveries}; HTTP while down ${tally(duringOutage)}`,
     });
 

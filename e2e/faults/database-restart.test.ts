@@ -75,6 +75,7 @@ describe("4. database restart under load", () => {
       ...figures,
       lost: figures.lost + created.size - kept,
       exited: stack.crashes().length,
+      pending: figures.pending,
       notes: `restart + ${terminated} backends terminated; HTTP ${tally(answers)}; created and answered 201: ${created.size}, in the database after: ${kept}`,
     });
 

@@ -102,6 +102,7 @@ describe("1. ordered per user", () => {
       scenario: "1 ordered per user",
       ...figures,
       exited: stack.crashes().length,
+      pending: figures.pending,
       notes: `${USERS} users, ${series.length} completions, ${relayed} via relayOutbox; ${failuresSeen}/${plan.size} injected failures retried; out of order: ${outOfOrderUsers.length} users, ${overtook} completions consumed before an older one; HTTP ${tally(answers)}`,
     });
 

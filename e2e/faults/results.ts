@@ -26,11 +26,15 @@ export interface ScenarioRow {
   /** From the end of the fault to the last expected effect. */
   recoveryMs: number | undefined;
   notes: string;
+  /** What had not recovered within the scenario's bound, if anything. */
+  pending?: string;
 }
 
 export function recordRow(row: ScenarioRow): void {
   mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(join(RESULTS_DIR, `${row.scenario.replace(/\W+/g, "-")}.json`), JSON.stringify(row));
+  const notes = row.pending ? `${row.notes}; ⚠ ${row.pending}` : row.notes;
+  const { scenario, eventsSent, effectsExpected, lost, duplicated, dlq, exited, recoveryMs } = row;
+  writeFileSync(join(RESULTS_DIR, `${scenario.replace(/\W+/g, "-")}.json`), JSON.stringify({ scenario, eventsSent, effectsExpected, lost, duplicated, dlq, exited, recoveryMs, notes }));
 }
 
 export function readRows(): ScenarioRow[] {
