@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { ProduceAcks, Producer, stringSerializers } from "@platformatic/kafka";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startKafka, type RunningKafka } from "../infra/kafka.js";
-import { TASKFN_TOPICS } from "../infra/topics.js";
+import { startKafka, type RunningKafka } from "../toolkit/kafka.js";
+import { TASKFN_TOPICS } from "../toolkit/topics.js";
 import { readDeadLetters, redrive } from "../scripts/dead-letters.js";
 import { startKafkaTap, type KafkaTap } from "./kafka-tap.js";
 

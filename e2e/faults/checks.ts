@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { DEAD_LETTER_TOPICS, TOPICS } from "../../tasks/events.js";
-import { waitFor } from "../../infra/net.js";
+import { waitFor } from "../../toolkit/net.js";
 import type { FaultStack } from "./fault-stack.js";
 import { copiesById, readTopic, type TopicRecord } from "./topics.js";
 

@@ -5,7 +5,7 @@
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import type { Stack } from "../../infra/stack.js";
+import type { Stack } from "../../real-stack/stack.js";
 
 export interface Listed {
   /** A dead letter: its CloudEvent id and the reason line shown under it. */

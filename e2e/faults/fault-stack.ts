@@ -1,5 +1,5 @@
 /**
- * One scenario's own taskfn on the real runtime: infra/stack.ts with its own
+ * One scenario's own taskfn on the real runtime: real-stack/stack.ts with its own
  * embedded PostgreSQL (so the scenario may stop it) and Kafka (so it may kill
  * it), relayOutbox ticking every second, and everything any process prints in
  * `.data/faults/<scenario>.log`.
@@ -8,10 +8,10 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { mintDevToken } from "../../dev/dev-auth.js";
-import { freePort } from "../../infra/net.js";
-import { startStack, type Stack } from "../../infra/stack.js";
-import { createLogBook, type LogBook } from "../log-book.js";
+import { mintDevToken } from "../../toolkit/dev-auth.js";
+import { freePort } from "../../toolkit/net.js";
+import { startStack, type Stack } from "../../real-stack/stack.js";
+import { createLogBook, type LogBook } from "../../toolkit/log-book.js";
 import { createProbe, type Probe } from "./probe.js";
 import { FAULTS_DIR } from "./results.js";
 

@@ -18,7 +18,7 @@ import { failingTitle, injectConsumerFailures, slotAttempts } from "./consumer-f
 import { runDlqTool } from "./dlq-tool.js";
 import { startFaultStack, type FaultStack } from "./fault-stack.js";
 import { recordRow } from "./results.js";
-import { waitFor } from "../../infra/net.js";
+import { waitFor } from "../../toolkit/net.js";
 
 /** 1 + the 5 retries of dapr/resiliency.yaml's eventDelivery policy. */
 const DELIVERY_ATTEMPTS = 6;

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DEV_DATA_DIR } from "../../dev/paths.js";
+import { DEV_DATA_DIR } from "../../toolkit/paths.js";
 
 /** The scenarios' logs, their rows and the table. */
 export const FAULTS_DIR = join(DEV_DATA_DIR, "faults");

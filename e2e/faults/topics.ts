@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { Admin, Consumer, MessagesStreamModes, stringDeserializers } from "@platformatic/kafka";
-import { waitFor } from "../../infra/net.js";
+import { waitFor } from "../../toolkit/net.js";
 
 export interface TopicRecord {
   partition: number;
