@@ -12,10 +12,13 @@
  */
 export const APP_HEALTH_CHECK = {
   path: "/readyz",
-  probeIntervalSeconds: 5,
+  // Detection (interval × threshold) must end well before an event's retries do
+  // (dapr/resiliency.yaml eventDelivery): at 5 s × 3 the fault suite's database
+  // outage still sent the events in flight to tasks-dlq.
+  probeIntervalSeconds: 1,
   probeTimeoutMs: 500,
   /** Consecutive failures before the app counts as unhealthy. */
-  threshold: 3,
+  threshold: 2,
 } as const;
 
 /** After SIGTERM, in-flight requests and deliveries have this long to finish; then the process exits. */
