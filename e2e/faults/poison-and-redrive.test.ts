@@ -25,8 +25,8 @@ const DELIVERY_ATTEMPTS = 6;
 /** Kafka's default message.max.bytes is 1 MB: this row can never be published. */
 const TOO_LARGE_BYTES = 1_500_000;
 const BOUND_MS = 120_000;
-/** Created 300 ms apart while the refused row waits: the relay publishes them over more than MAX_ATTEMPTS ticks. */
-const OTHER_TASKS = 50;
+/** At most, created 300 ms apart while the refused row waits: the relay publishes them over more than MAX_ATTEMPTS ticks. */
+const OTHER_TASKS = 300;
 
 describe("7. poison and redrive", () => {
   let fault: FaultStack;
@@ -68,10 +68,14 @@ describe("7. poison and redrive", () => {
     await db.query("INSERT INTO outbox_events (id, topic, partition_key, cloud_event) VALUES ($1, $2, $3, $4)", [refusedId, TOPICS.tasks, api.userId, JSON.stringify(huge)]);
     const others = await Promise.all(Array.from({ length: 4 }, async (_, n) => user(stack.gatewayUrl, `poison-other-${n}`, await fault.mintToken(`poison-other-${n}`))));
     const createTask = stack.instances("create-task")[0]!;
+    const parked = async () => (await db.count("SELECT 1 FROM outbox_events WHERE id = $1 AND parked_at IS NOT NULL", [refusedId])) === 1;
+    let isParked = false;
     await createTask.stopSidecar();
     try {
-      await paced({ clients: 1, everyMs: 300, steps: OTHER_TASKS, until: Date.now() + BOUND_MS }, async (_, n) => {
+      // Other users' events wait for the relay beside the refused one until it is parked (bounded).
+      await paced({ clients: 1, everyMs: 300, steps: OTHER_TASKS, until: Date.now() + BOUND_MS, stop: () => isParked }, async (_, n) => {
         answers.push(await (n % 5 === 0 ? api : others[n % 4]!).create({ title: `beside the refused row ${n}` }));
+        if (n % 5 === 4) isParked = await parked();
       });
     } finally {
       await createTask.startSidecar();
@@ -79,8 +83,7 @@ describe("7. poison and redrive", () => {
 
     await waitFor("the refused row parked, both events on tasks-dlq", BOUND_MS, async () => {
       const ids = (await runDlqTool(stack, ["list"])).deadLetters.map((entry) => entry.id);
-      const parked = await db.count("SELECT 1 FROM outbox_events WHERE id = $1 AND parked_at IS NOT NULL", [refusedId]);
-      return ids.includes(malformed.id) && ids.includes(failingEvent!.id) && parked === 1 ? true : undefined;
+      return ids.includes(malformed.id) && ids.includes(failingEvent!.id) && (await parked()) ? true : undefined;
     }, { intervalMs: 2_000 });
     const attemptsBeforeRedrive = (await slotAttempts(db, 1))[0]!;
 
