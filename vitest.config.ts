@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["**/*.test.ts"],
-    exclude: ["node_modules/**", "dist/**", "e2e/**", "generated/**"],
+    // e2e/ and *.e2e.test.ts run real daprd + Kafka: `npm run test:e2e`.
+    exclude: ["node_modules/**", "dist/**", "e2e/**", "**/*.e2e.test.ts", "generated/**"],
     globalSetup: ["test/global-setup.ts"],
     env: { LOG_LEVEL: "silent" },
     testTimeout: 20_000,

@@ -1,10 +1,11 @@
 import { defineConfig } from "vitest/config";
 
-// `npm run test:e2e`: e2e/ only, one file, one target at a time (each starts a
+// `npm run test:e2e`: e2e/ and the *.e2e.test.ts beside the code they check, one file, one target at a time (each starts a
 // dozen processes), with the unit tests' PostgreSQL (test/global-setup.ts).
 export default defineConfig({
   test: {
-    include: ["e2e/**/*.test.ts"],
+    include: ["e2e/**/*.test.ts", "**/*.e2e.test.ts"],
+    exclude: ["node_modules/**"],
     globalSetup: ["test/global-setup.ts"],
     fileParallelism: false,
     testTimeout: 120_000,

@@ -1,5 +1,5 @@
 /**
- * Bundles the servers under test with the options scripts/build.ts uses for the
+ * Bundles the servers under test with the options toolkit/build.ts uses for the
  * functions, so every contender runs as one `node x.mjs` file. The frameworks
  * that users run from node_modules (@dapr/dapr, the functions framework) stay
  * external, which is also why the output lives inside the repository's tree.
@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { NODE_BUNDLE_OPTIONS } from "../scripts/build.js";
+import { NODE_BUNDLE_OPTIONS } from "../toolkit/build.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const BENCH_OUT = join(ROOT, "node_modules", ".cache", "taskfn-bench");

@@ -3,7 +3,7 @@ import { SignJWT } from "jose";
 import type { BenchConfig } from "./config.js";
 import type { BenchDatabase } from "./postgres.js";
 import { startService, type Service, type ServiceSpec } from "./service.js";
-import { freePort } from "./net.js";
+import { freePort } from "../toolkit/net.js";
 
 /** A patched copy of taskfn measured beside the original (BENCH_CANDIDATE_ROOT). */
 export interface Candidate {

@@ -4,7 +4,7 @@
  * the earlier ones, up to a bound on requests in flight; bounded in time too.
  */
 import { Agent, request } from "node:http";
-import { sleep } from "./net.js";
+import { sleep } from "../toolkit/net.js";
 
 export interface PacedRequest {
   method: string;

@@ -7,9 +7,9 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { startEmbeddedPostgres } from "../dev/embedded-postgres.js";
-import { applyMigrations } from "../dev/migrate.js";
-import { freePort } from "./net.js";
+import { startEmbeddedPostgres } from "../toolkit/embedded-postgres.js";
+import { applyMigrations } from "../toolkit/migrate.js";
+import { freePort } from "../toolkit/net.js";
 
 export interface BenchDatabase {
   url: string;
@@ -28,7 +28,7 @@ export async function startBenchDatabase(log: (line: string) => void): Promise<B
     log(`using DATABASE_URL (its tables are truncated between measurements)`);
   } else {
     const dir = await mkdtemp(join(tmpdir(), "taskfn-bench-pg-"));
-    // PostgreSQL may run as its own user (see dev/embedded-postgres.ts).
+    // PostgreSQL may run as its own user (see toolkit/embedded-postgres.ts).
     await chmod(dir, 0o755);
     const server = await startEmbeddedPostgres({ dataDir: join(dir, "db"), port: await freePort() });
     const admin = new pg.Client({ connectionString: server.databaseUrl("postgres") });

@@ -11,12 +11,12 @@ import { mkdtemp, mkdir, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { buildFunctions } from "../scripts/build.js";
+import { buildFunctions } from "../toolkit/build.js";
 import { bundleBenchServers, benchBundle } from "./bundle.js";
 import { readBenchConfig } from "./config.js";
 import { NAMES, PRODUCTION_NODE_FLAGS } from "./contenders.js";
 import type { BenchContext, Candidate } from "./context.js";
-import { freePort } from "./net.js";
+import { freePort } from "../toolkit/net.js";
 import { coldStart } from "./parts/cold-start.js";
 import { eventDelivery } from "./parts/event-delivery.js";
 import { httpFunctions } from "./parts/http-functions.js";
@@ -51,7 +51,7 @@ function machine(): string {
  * in one run. BENCH_CANDIDATE_FLAGS: its Node flags (default: production's).
  */
 async function buildCandidate(root: string): Promise<Candidate> {
-  const build = (await import(pathToFileURL(join(root, "scripts", "build.ts")).href)) as { buildFunctions: typeof buildFunctions };
+  const build = (await import(pathToFileURL(join(root, "toolkit", "build.ts")).href)) as { buildFunctions: typeof buildFunctions };
   const dist = join(root, "dist");
   await build.buildFunctions({ outdir: dist });
   const out = join(root, "dist-bench");

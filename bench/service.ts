@@ -1,12 +1,11 @@
 /**
- * A server under test in its own process: spawned, waited for, measured through
- * /proc, and stopped. Its output goes to a log file that is shown if it fails.
+ * A server under test in its own process (toolkit/process.ts): spawned, waited
+ * for, measured through /proc, and stopped. Its output goes to a log file,
+ * shown if it fails, so nothing of it passes through the runner.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { answers, launch } from "../toolkit/process.js";
 import { cpuTicks, memoryMiB } from "./proc-stat.js";
-import { sleep, waitHealthy } from "./net.js";
 
 export interface ServiceSpec {
   name: string;
@@ -31,64 +30,38 @@ export interface Service {
   cpuTicks(): number;
   memory(): { rss: number; peak: number };
   /** The last lines it printed, for error messages. */
-  tail(lines?: number): string;
+  tail(): string;
   stop(): Promise<void>;
 }
 
-const STOP_GRACE_MS = 5_000;
-
-// Whatever happens to the runner, nothing it started outlives it.
-const running = new Set<ChildProcess>();
-process.on("exit", () => {
-  for (const child of running) child.kill("SIGKILL");
-});
-
 export async function startService(spec: ServiceSpec, logDir: string): Promise<Service> {
-  const logFile = join(logDir, `${spec.name.replace(/[^\w.-]+/g, "_")}.log`);
-  const out = openSync(logFile, "a");
-  const started = performance.now();
-  const child = spawn(spec.command, spec.args, {
-    cwd: spec.cwd,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...spec.env },
-    stdio: ["ignore", out, out],
-  });
-  running.add(child);
-  let exited = false;
-  const exit = new Promise<void>((resolve) =>
-    child.once("exit", () => {
-      exited = true;
-      running.delete(child);
-      resolve();
-    }),
-  );
-  const tail = (lines = 20) => readFileSync(logFile, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
-  const stop = async () => {
-    if (exited) return;
-    child.kill("SIGTERM");
-    const done = await Promise.race([exit.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
-    if (!done) {
-      child.kill("SIGKILL");
-      await exit;
-    }
-  };
-  let readyMs: number;
+  let service;
   try {
-    readyMs = await waitHealthy(spec.port, spec.healthPath, { since: started, alive: () => !exited });
+    service = await launch({
+      name: spec.name,
+      command: spec.command,
+      args: spec.args,
+      cwd: spec.cwd,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...spec.env },
+      output: { file: join(logDir, `${spec.name.replace(/[^\w.-]+/g, "_")}.log`) },
+      // Probed this often because the time to the first 2xx is the cold start being measured.
+      ready: answers(spec.port, spec.healthPath),
+      readyIntervalMs: 2,
+    });
   } catch (error) {
-    await stop();
-    throw new Error(`${spec.name} did not start: ${(error as Error).message}\n${tail()}`, { cause: error });
+    throw new Error(`${spec.name} did not start: ${(error as Error).message}`, { cause: error });
   }
-  const pid = child.pid!;
+  const pid = service.pid!;
   return {
     name: spec.name,
     pid,
     port: spec.port,
-    startedAt: started,
-    readyMs,
-    alive: () => !exited,
+    startedAt: service.startedAt,
+    readyMs: service.readyMs,
+    alive: service.alive,
     cpuTicks: () => cpuTicks(pid),
     memory: () => memoryMiB(pid),
-    tail,
-    stop,
+    tail: service.tail,
+    stop: service.stop,
   };
 }

@@ -10,7 +10,7 @@ import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { BINDING_FUNCTIONS, TOPIC_FUNCTIONS } from "../functions/catalog.js";
 import { REMINDER_WEBHOOK_BINDING } from "../functions/send-reminder/definition.js";
-import { readResources } from "../dev/sidecar/resources.js";
+import { readResources } from "../dev/dapr-stand-in/resources.js";
 
 const DAPR_DIR = fileURLToPath(new URL(".", import.meta.url));
 const FOLDERS = ["components", ".", "optional"].map((folder) => join(DAPR_DIR, folder));

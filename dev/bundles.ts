@@ -9,14 +9,13 @@
 import { createHash } from "node:crypto";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { version as esbuildVersion } from "esbuild";
 import type { Metafile } from "esbuild";
 import type { FunctionDefinition } from "../runtime/types.js";
-import { buildFunctions, bundlePath } from "../scripts/build.js";
+import { buildFunctions, bundlePath } from "../toolkit/build.js";
+import { ROOT } from "../toolkit/paths.js";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const BUILD_SCRIPT = join(ROOT, "scripts", "build.ts");
+const BUILD_SCRIPT = join(ROOT, "toolkit", "build.ts");
 const STAMP = ".sources.sha256";
 
 /** Undefined when a bundle, a metafile or an input is missing: then it has to be built. */

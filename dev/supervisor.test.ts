@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { silentLog, eventually } from "./sidecar/test-support.js";
+import { silentLog, eventually } from "./dapr-stand-in/test-support.js";
 import { supervise, type SuperviseOptions } from "./supervisor.js";
 
 function run(script: string, options: Partial<SuperviseOptions> = {}) {
@@ -57,7 +57,7 @@ describe("supervise", () => {
   });
 
   it("kills a process that outlives the stop deadline", async () => {
-    const { lines, supervised } = run('process.on("SIGTERM", () => {}); console.log("up"); setInterval(() => {}, 1000)', { stopDeadlineMs: 200 });
+    const { lines, supervised } = run('process.on("SIGTERM", () => {}); console.log("up"); setInterval(() => {}, 1000)', { graceMs: 200 });
     await eventually(() => lines.includes("fn: up"));
     const started = Date.now();
     await supervised.stop();

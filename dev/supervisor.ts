@@ -7,9 +7,8 @@
  * only after draining on a signal, e.g. a terminal's Ctrl-C reaching it
  * directly): it is not restarted.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { createInterface } from "node:readline";
 import type { Logger } from "pino";
+import { launch, type Launched } from "../toolkit/process.js";
 
 export interface SuperviseOptions {
   name: string;
@@ -23,8 +22,8 @@ export interface SuperviseOptions {
   maxRestarts?: number;
   /** First restart delay; doubles per crash up to 8 s. */
   restartDelayMs?: number;
-  /** Longer than serve.ts's 10 s drain deadline. */
-  stopDeadlineMs?: number;
+  /** Default: toolkit/process.ts's, longer than the function's own drain deadline. */
+  graceMs?: number;
 }
 
 export interface Supervised {
@@ -35,37 +34,33 @@ export interface Supervised {
 const STABLE_AFTER_MS = 30_000;
 const MAX_RESTART_DELAY_MS = 8_000;
 
-export function supervise({ name, command, args, env, onLine, log, shutdown, maxRestarts = 5, restartDelayMs = 500, stopDeadlineMs = 12_000 }: SuperviseOptions): Supervised {
-  let child: ChildProcess | undefined;
-  let exited: Promise<void> = Promise.resolve();
+export function supervise({ name, command, args, env, onLine, log, shutdown, maxRestarts = 5, restartDelayMs = 500, graceMs }: SuperviseOptions): Supervised {
+  let current: Promise<Launched> | undefined;
   let restarts = 0;
   let restartTimer: NodeJS.Timeout | undefined;
   let stopping = false;
 
   function start(): void {
     const startedAt = Date.now();
-    const running = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-    child = running;
-    for (const stream of [running.stdout, running.stderr]) createInterface({ input: stream }).on("line", (line) => onLine(name, line));
-    exited = new Promise((resolve) => {
-      running.once("exit", (code, signal) => {
-        child = undefined;
-        resolve();
-        if (stopping || shutdown?.aborted) return;
-        if (code === 0) return log.info(`${name} stopped`);
-        if (Date.now() - startedAt > STABLE_AFTER_MS) restarts = 0;
-        const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-        if (restarts >= maxRestarts) {
-          log.error(`✖ ${name} ${how} and crashed ${restarts + 1} times in a row; not restarting it. Fix the cause and run npm start again.`);
-          return;
-        }
-        const delay = Math.min(restartDelayMs * 2 ** restarts, MAX_RESTART_DELAY_MS);
-        restarts++;
-        log.error(`✖ ${name} ${how}; restarting in ${delay} ms (restart ${restarts} of ${maxRestarts})`);
-        restartTimer = setTimeout(start, delay);
-      });
+    // Without a readiness check launch() resolves as soon as the process is spawned.
+    const launching = launch({ name, command, args, env, output: (line) => onLine(name, line), graceMs });
+    current = launching;
+    void launching.then(async (running) => {
+      const { code, signal, error } = await running.exited;
+      if (stopping || shutdown?.aborted) return;
+      if (error) return log.error({ err: error }, `✖ could not start ${name}`);
+      if (code === 0) return log.info(`${name} stopped`);
+      if (Date.now() - startedAt > STABLE_AFTER_MS) restarts = 0;
+      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      if (restarts >= maxRestarts) {
+        log.error(`✖ ${name} ${how} and crashed ${restarts + 1} times in a row; not restarting it. Fix the cause and run npm start again.`);
+        return;
+      }
+      const delay = Math.min(restartDelayMs * 2 ** restarts, MAX_RESTART_DELAY_MS);
+      restarts++;
+      log.error(`✖ ${name} ${how}; restarting in ${delay} ms (restart ${restarts} of ${maxRestarts})`);
+      restartTimer = setTimeout(start, delay);
     });
-    running.once("error", (error) => log.error({ err: error }, `✖ could not start ${name}`));
   }
 
   start();
@@ -73,12 +68,7 @@ export function supervise({ name, command, args, env, onLine, log, shutdown, max
     async stop() {
       stopping = true;
       clearTimeout(restartTimer);
-      const running = child;
-      if (!running) return;
-      const kill = setTimeout(() => running.kill("SIGKILL"), stopDeadlineMs);
-      running.kill("SIGTERM");
-      await exited;
-      clearTimeout(kill);
+      await (await current)?.stop();
     },
   };
 }

@@ -2,8 +2,8 @@
  * `npm run token -- <userId>`: prints a bearer token for that user, signed with
  * the secret `npm start` gives the functions (valid 12 h).
  */
-import { devJwtSecret, mintDevToken } from "./dev-auth.js";
-import { DEV_DATA_DIR } from "./paths.js";
+import { devJwtSecret, mintDevToken } from "../toolkit/dev-auth.js";
+import { DEV_DATA_DIR } from "../toolkit/paths.js";
 
 const userId = process.argv[2];
 if (!userId) {

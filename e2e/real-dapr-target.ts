@@ -1,14 +1,14 @@
 /**
- * The real target: infra/stack.ts (every function with its own daprd, Kafka,
+ * The real target: real-stack/stack.ts (every function with its own daprd, Kafka,
  * PostgreSQL), with what the suite needs to see quickly: crons ticking every
  * second, two onReminderDue instances, the webhook binding, and a Kafka
  * consumer reading every topic from the start.
  */
 import { randomBytes } from "node:crypto";
-import { mintDevToken } from "../dev/dev-auth.js";
-import type { AppInstance } from "../infra/app-instance.js";
-import { startStack } from "../infra/stack.js";
-import { TASKFN_TOPICS } from "../infra/topics.js";
+import { mintDevToken } from "../toolkit/dev-auth.js";
+import type { AppInstance } from "../toolkit/app-instance.js";
+import { startStack } from "../real-stack/stack.js";
+import { TASKFN_TOPICS } from "../toolkit/topics.js";
 import { startKafkaTap } from "./kafka-tap.js";
 import type { Instance, TargetDriver } from "./target.js";
 import { inWorkspace } from "./workspace.js";

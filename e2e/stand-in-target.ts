@@ -11,14 +11,15 @@ import { randomBytes } from "node:crypto";
 import { FUNCTIONS } from "../functions/catalog.js";
 import { DEAD_LETTER_TOPICS } from "../tasks/events.js";
 import { startDev } from "../dev/start.js";
-import { freePort } from "../infra/net.js";
+import { freePort } from "../toolkit/net.js";
 import { readOutbox } from "./outbox.js";
-import type { LogEntry, TargetDriver, TopicRecord } from "./target.js";
+import type { LogEntry } from "../toolkit/log-book.js";
+import type { TargetDriver, TopicRecord } from "./target.js";
 import { inWorkspace } from "./workspace.js";
 
 const DEAD_LETTER_TOPIC_NAMES: ReadonlySet<string> = new Set(Object.values(DEAD_LETTER_TOPICS));
 
-/** The stand-in logs each event it dead-letters (dev/sidecar/delivery.ts), with its id and type. */
+/** The stand-in logs each event it dead-letters (dev/dapr-stand-in/delivery.ts), with its id and type. */
 function deadLettered(entries: readonly LogEntry[], topic: string): TopicRecord[] {
   return entries
     .filter((entry) => entry.fn === "dapr" && typeof entry.msg === "string" && entry.msg.endsWith(`sent to dead-letter topic ${topic}`))

@@ -3,6 +3,7 @@
  * stand-in (`npm start`) or real daprd + Kafka. The scenarios are written
  * once against this; each target shows what reached its topics its own way.
  */
+import type { LogEntry } from "../toolkit/log-book.js";
 
 /** One message on a topic: the Kafka record (real) or what the stand-in's broker accepted. */
 export interface TopicRecord {
@@ -12,9 +13,6 @@ export interface TopicRecord {
   /** The message body as published: a structured CloudEvent, as JSON text. */
   value: string;
 }
-
-/** One JSON log line a function printed, tagged with the instance that printed it. */
-export type LogEntry = Record<string, unknown> & { instance: string };
 
 /** The token pair between an instance and its sidecar. */
 export interface DaprTokens {

@@ -1,6 +1,6 @@
 /** Bounded waits for what happens asynchronously: events on topics, webhook calls, log lines. */
 import { setTimeout as sleep } from "node:timers/promises";
-import { waitFor } from "../infra/net.js";
+import { waitFor } from "../toolkit/net.js";
 
 export interface SettleOptions {
   timeoutMs?: number;

@@ -6,8 +6,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEV_DATA_DIR } from "../dev/paths.js";
-import { createLogBook, type LogBook } from "./log-book.js";
+import { DEV_DATA_DIR } from "../toolkit/paths.js";
+import { createLogBook, type LogBook } from "../toolkit/log-book.js";
 import type { Target } from "./target.js";
 
 export interface Workspace {

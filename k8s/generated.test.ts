@@ -4,7 +4,7 @@
  * a function, topic or Dapr setting changed without regenerating fails here.
  */
 import { expect, it } from "vitest";
-import { committedFiles, generatedFiles } from "../scripts/k8s-generated-files.js";
+import { committedFiles, generatedFiles } from "../k8s-generator/generated-files.js";
 
 it("k8s/base/generated and k8s/components are up to date (else run `npm run k8s:generate`)", async () => {
   const [wanted, committed] = await Promise.all([generatedFiles(), committedFiles()]);

@@ -1,15 +1,15 @@
 /**
  * `kustomize build` of each overlay, every object checked against its real
- * schema and the policies. CI installs kustomize (scripts/tools.sh); without
+ * schema and the policies. CI installs kustomize (toolkit/tools.sh); without
  * it these tests are skipped, saying so.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { FUNCTIONS } from "../functions/catalog.js";
-import type { Manifest } from "../scripts/k8s-manifest.js";
-import { policyViolations } from "../scripts/k8s-policy.js";
-import { OVERLAYS, renderOverlay } from "../scripts/k8s-render.js";
-import { schemaErrors } from "../scripts/k8s-schema-validation.js";
-import { missingToolMessage, toolForTests } from "../scripts/tools.js";
+import type { Manifest } from "../k8s-generator/manifest.js";
+import { policyViolations } from "../k8s-generator/policy.js";
+import { OVERLAYS, renderOverlay } from "../k8s-generator/render.js";
+import { schemaErrors } from "../k8s-generator/schema-validation.js";
+import { missingToolMessage, toolForTests } from "../toolkit/tools.js";
 
 const kustomize = toolForTests("kustomize");
 

@@ -10,7 +10,7 @@ import { build, type Metafile } from "esbuild";
 import { FUNCTIONS, functionFolder } from "../functions/catalog.js";
 import type { FunctionDefinition } from "../runtime/types.js";
 import type { FunctionBundle } from "./affected-functions.js";
-import { ROOT } from "./repo-root.js";
+import { ROOT } from "../toolkit/paths.js";
 
 function entryPointOf(definition: FunctionDefinition): string {
   return join("functions", functionFolder(definition), "main.ts");
@@ -29,7 +29,7 @@ function reachableFrom(metafile: Metafile, entry: string): string[] {
   return [...seen].sort();
 }
 
-/** Resolves modules the way scripts/build.ts does (bundle, node, esm); affected.test.ts checks they agree. */
+/** Resolves modules the way toolkit/build.ts does (bundle, node, esm); affected.test.ts checks they agree. */
 export async function functionBundles(functions: readonly FunctionDefinition[] = FUNCTIONS): Promise<FunctionBundle[]> {
   const { metafile } = await build({
     absWorkingDir: ROOT,

@@ -2,7 +2,7 @@
  * Which images a change rebuilds and which manifests it re-applies, from the
  * changed files alone: the pure core of `npm run affected`.
  */
-import { MIGRATE_MANIFEST_PATH, functionManifestPath } from "./k8s-generated-files.js";
+import { MIGRATE_MANIFEST_PATH, functionManifestPath } from "../toolkit/manifest-paths.js";
 
 export interface FunctionBundle {
   appId: string;
@@ -22,7 +22,7 @@ export interface Affected {
 /** They decide how every image is built: the functions' and the migrate one. */
 const IMAGE_INPUTS = new Set(["Dockerfile", ".dockerignore", "package.json", "package-lock.json"]);
 /** They decide how every bundle is built. */
-const BUNDLER_INPUTS = new Set(["scripts/build.ts", "tsconfig.json"]);
+const BUNDLER_INPUTS = new Set(["toolkit/build.ts", "tsconfig.json"]);
 const PRISMA = /^prisma\/|^prisma\.config\.ts$/;
 /** Kustomizations and patches that may change any rendered object. */
 const TRANSFORMING_MANIFESTS = /^k8s\/overlays\/|^k8s\/base\/kustomization\.yaml$|^k8s\/components\/[^/]+\/kustomization\.yaml$/;

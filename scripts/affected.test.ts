@@ -7,8 +7,8 @@ import { FUNCTIONS } from "../functions/catalog.js";
 import { functionBundles } from "./affected-bundles.js";
 import { type FunctionBundle, affectedFunctions } from "./affected-functions.js";
 import { changedFiles } from "./affected-git.js";
-import { buildFunctions } from "./build.js";
-import { ROOT } from "./repo-root.js";
+import { buildFunctions } from "../toolkit/build.js";
+import { ROOT } from "../toolkit/paths.js";
 
 const DATABASE_MODULE = "runtime/database.ts";
 const SYNTHETIC: FunctionBundle[] = [
@@ -28,7 +28,7 @@ describe("affectedFunctions", () => {
     ["a README: nothing", ["README.md", "k8s/README.md"], { functions: [], migrate: false, platform: false }],
     ["the lockfile: every image", ["package-lock.json"], { functions: ALL, migrate: true, platform: false }],
     ["the Dockerfile: every image", ["Dockerfile"], { functions: ALL, migrate: true, platform: false }],
-    ["the bundler: every function image", ["scripts/build.ts"], { functions: ALL, migrate: false, platform: false }],
+    ["the bundler: every function image", ["toolkit/build.ts"], { functions: ALL, migrate: false, platform: false }],
     ["a function's own manifest", ["k8s/base/generated/functions/send-reminder.yaml"], { functions: ["send-reminder"], migrate: false, platform: false }],
     ["the migration Job's manifest", ["k8s/base/generated/migrate-job.yaml"], { functions: [], migrate: true, platform: false }],
     ["a Dapr component", ["dapr/components/pubsub.yaml", "k8s/base/generated/dapr/components/pubsub.yaml"], { functions: [], migrate: false, platform: true }],
@@ -92,7 +92,7 @@ describe("the real import graph", () => {
     expect(affectedFunctions(["prisma/schema.prisma"], bundles)).toEqual({ functions: FUNCTIONS.map((f) => f.appId), migrate: true, platform: false });
   });
 
-  it("covers every file the real build puts in each bundle (scripts/build.ts resolves the same way)", async () => {
+  it("covers every file the real build puts in each bundle (toolkit/build.ts resolves the same way)", async () => {
     const outdir = await mkdtemp(join(tmpdir(), "taskfn-affected-test-"));
     try {
       const built = await buildFunctions({ outdir });

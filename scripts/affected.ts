@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { functionBundles } from "./affected-bundles.js";
 import { type Affected, affectedFunctions, everything } from "./affected-functions.js";
 import { changedFiles } from "./affected-git.js";
-import { ROOT } from "./repo-root.js";
+import { ROOT } from "../toolkit/paths.js";
 
 async function affected(base: string | undefined): Promise<Affected> {
   const bundles = await functionBundles();

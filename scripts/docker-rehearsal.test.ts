@@ -14,9 +14,9 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FUNCTIONS } from "../functions/catalog.js";
 import { createTestDatabase, type TestDatabase } from "../test/database.js";
-import { buildFunctions } from "./build.js";
+import { buildFunctions } from "../toolkit/build.js";
 import { type Dockerfile, envOf, execForm, parseDockerfile, splitFlags, stageNamed, substitute, workdirOf } from "./dockerfile.js";
-import { ROOT } from "./repo-root.js";
+import { ROOT } from "../toolkit/paths.js";
 
 const dockerfile: Dockerfile = parseDockerfile(await readFile(join(ROOT, "Dockerfile"), "utf8"));
 const functionStage = stageNamed(dockerfile, "function");

@@ -1,9 +1,9 @@
-/** The GitHub workflows pass actionlint (installed by scripts/tools.sh; skipped, saying so, without it). */
+/** The GitHub workflows pass actionlint (installed by toolkit/tools.sh; skipped, saying so, without it). */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { expect, it } from "vitest";
-import { ROOT } from "./repo-root.js";
-import { missingToolMessage, toolForTests } from "./tools.js";
+import { ROOT } from "../toolkit/paths.js";
+import { missingToolMessage, toolForTests } from "../toolkit/tools.js";
 
 const actionlint = toolForTests("actionlint");
 

@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
-import { startEmbeddedPostgres } from "../dev/embedded-postgres.js";
-import { freePort } from "../infra/net.js";
-import { applyMigrations } from "../dev/migrate.js";
+import { startEmbeddedPostgres } from "../toolkit/embedded-postgres.js";
+import { freePort } from "../toolkit/net.js";
+import { applyMigrations } from "../toolkit/migrate.js";
 
 declare module "vitest" {
   export interface ProvidedContext {

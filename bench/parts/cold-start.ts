@@ -7,7 +7,7 @@ import { readdir, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { bare, daprSdkEvent, gcfEvent, rawEvent, taskfnFunction } from "../contenders.js";
 import { startServer, type BenchContext, type ServerDefinition } from "../context.js";
-import { sleep, waitHealthy } from "../net.js";
+import { sleep, waitHealthy } from "../../toolkit/net.js";
 import type { Service } from "../service.js";
 import { noErrors, type Row } from "../report.js";
 import { spread } from "../stats.js";

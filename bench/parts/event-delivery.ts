@@ -7,7 +7,7 @@ import { alternate, type Contender } from "../alternate.js";
 import { join } from "node:path";
 import { NAMES, daprSdkEvent, gcfEvent, rawEvent, taskfnEventNoDb, taskfnFunction } from "../contenders.js";
 import { startServer, type BenchContext } from "../context.js";
-import { sleep } from "../net.js";
+import { sleep } from "../../toolkit/net.js";
 import { throughputRows, type Row } from "../report.js";
 import type { Service } from "../service.js";
 

@@ -7,7 +7,7 @@ import { alternate } from "../alternate.js";
 import { join } from "node:path";
 import { NAMES, rawHttp, taskfnFunction } from "../contenders.js";
 import { startServer, tokenFor, type BenchContext } from "../context.js";
-import { sleep } from "../net.js";
+import { sleep } from "../../toolkit/net.js";
 import { throughputRows, type Row, type Target } from "../report.js";
 
 const PART = "2 HTTP functions";

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BenchContext } from "../context.js";
-import { freePort, sleep } from "../net.js";
+import { freePort, sleep } from "../../toolkit/net.js";
 import { noErrors, type Row } from "../report.js";
 import { spread } from "../stats.js";
 
@@ -75,7 +75,7 @@ async function timeToReady(cwd: string, env: Record<string, string>, logFile: st
 export async function npmStart(ctx: BenchContext): Promise<Row[]> {
   const copy = await mkdtemp(join(tmpdir(), "taskfn-bench-npm-start-"));
   try {
-    // mkdtemp makes it private; the embedded PostgreSQL may run as its own user (see dev/embedded-postgres.ts).
+    // mkdtemp makes it private; the embedded PostgreSQL may run as its own user (see toolkit/embedded-postgres.ts).
     await chmod(copy, 0o755);
     await cp(ROOT, copy, { recursive: true, filter: (source) => !SKIP.has(basename(source)) || source === ROOT });
     await symlink(join(ROOT, "node_modules"), join(copy, "node_modules"));

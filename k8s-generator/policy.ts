@@ -1,0 +1,10 @@
+/** Every policy the rendered manifests must meet; an empty list means they do. */
+import type { FunctionDefinition } from "../runtime/types.js";
+import type { Manifest } from "./manifest.js";
+import { lifecycleViolations } from "./policy-lifecycle.js";
+import { wiringViolations } from "./policy-wiring.js";
+import { workloadViolations } from "./policy-workloads.js";
+
+export function policyViolations(manifests: readonly Manifest[], functions: readonly FunctionDefinition[]): string[] {
+  return [...workloadViolations(manifests), ...lifecycleViolations(manifests), ...wiringViolations(manifests, functions)];
+}

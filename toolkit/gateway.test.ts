@@ -1,0 +1,88 @@
+import { Hono } from "hono";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HTTP_FUNCTIONS } from "../functions/catalog.js";
+import { createGateway } from "./gateway.js";
+import { listen, type Listening } from "./listen.js";
+
+let upstream: Listening;
+let gateway: Listening;
+let down: Listening;
+const seen: { method: string; path: string; headers: Record<string, string>; body: string }[] = [];
+
+beforeAll(async () => {
+  upstream = await listen(
+    new Hono().all("*", async (c) => {
+      const body = await c.req.text();
+      seen.push({ method: c.req.method, path: c.req.url.slice(c.req.url.indexOf("/api")), headers: Object.fromEntries(c.req.raw.headers), body });
+      return c.json({ echoed: body.length }, 201, { location: "/api/alice/tasks/42", "x-fn": "yes" });
+    }),
+  );
+  down = await listen(new Hono());
+  await down.close();
+  // Every function on the echo server, except deleteTask, whose port nothing listens on.
+  gateway = await listen(createGateway({ functions: HTTP_FUNCTIONS, portOf: (d) => (d.name === "deleteTask" ? down.port : upstream.port) }));
+});
+afterAll(async () => {
+  await gateway.close();
+  await upstream.close();
+});
+
+const url = (path: string) => `http://127.0.0.1:${gateway.port}${path}`;
+
+describe("gateway routing", () => {
+  it("forwards method, path, query, headers and body, and returns the function's status, headers and body", async () => {
+    const res = await fetch(url("/api/alice/tasks?status=all"), { method: "POST", headers: { authorization: "Bearer abc", "content-type": "application/json" }, body: '{"title":"x"}' });
+    expect([res.status, res.headers.get("location"), res.headers.get("x-fn"), await res.json()]).toEqual([201, "/api/alice/tasks/42", "yes", { echoed: 13 }]);
+    expect(seen.at(-1)).toMatchObject({ method: "POST", path: "/api/alice/tasks?status=all", body: '{"title":"x"}', headers: { authorization: "Bearer abc", "content-type": "application/json", "x-forwarded-proto": "http", "x-forwarded-for": "127.0.0.1" } });
+  });
+
+  it("streams large bodies through unchanged", async () => {
+    const big = "x".repeat(3 * 1024 * 1024);
+    const res = await fetch(url("/api/alice/tasks/0b7d1a4e-5d7c-4f4e-9a57-6b0c5b8c9d10"), { method: "PATCH", body: big });
+    expect(await res.json()).toEqual({ echoed: big.length });
+  });
+
+  it("answers 404 problem+json for a route no function serves, including a known path with another method", async () => {
+    for (const [method, path] of [["GET", "/api/alice"], ["PUT", "/api/alice/tasks"], ["GET", "/nothing"]]) {
+      const res = await fetch(url(path!), { method });
+      expect(res.status).toBe(404);
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+      expect(await res.json()).toMatchObject({ type: "about:blank", title: "Not Found", status: 404 });
+    }
+  });
+
+  it("answers 502 problem+json when the function is down", async () => {
+    const res = await fetch(url("/api/alice/tasks/0b7d1a4e-5d7c-4f4e-9a57-6b0c5b8c9d10"), { method: "DELETE" });
+    expect([res.status, res.headers.get("content-type")]).toEqual([502, "application/problem+json"]);
+    expect(await res.json()).toMatchObject({ status: 502, title: "Bad Gateway" });
+  });
+});
+
+describe("API documentation", () => {
+  it("serves OpenAPI 3.1 for every HTTP function, with bearer JWT security and problem+json errors", async () => {
+    const doc = (await (await fetch(url("/openapi.json"))).json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown>; security: unknown }>>;
+      components: { securitySchemes: Record<string, unknown> };
+    };
+    expect(doc.openapi).toBe("3.1.0");
+    const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => ({ path, method, ...op })),
+    );
+    expect(operations.map((o) => o.operationId).sort()).toEqual(HTTP_FUNCTIONS.map((f) => f.name).sort());
+    expect(operations).toHaveLength(6);
+    for (const op of operations) {
+      expect(op.security).toEqual([{ bearerAuth: [] }]);
+      for (const status of ["400", "401", "403", "404"]) expect(op.responses[status]).toMatchObject({ content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } });
+    }
+    const create = operations.find((o) => o.operationId === "createTask")!;
+    expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(["201", "413", "415"]));
+    expect(doc.components.securitySchemes.bearerAuth).toEqual({ type: "http", scheme: "bearer", bearerFormat: "JWT" });
+  });
+
+  it("serves Swagger UI on /docs, reading /openapi.json", async () => {
+    const res = await fetch(url("/docs"));
+    expect(res.headers.get("content-type")).toMatch(/text\/html/);
+    expect(await res.text()).toContain("/openapi.json");
+  });
+});
