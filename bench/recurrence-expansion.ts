@@ -10,7 +10,7 @@
  */
 import { loadavg } from "node:os";
 import { nextOccurrence } from "../tasks/recurrence.js";
-import { acceptedAdversarialRules, ANCHORS } from "../test/adversarial-rules.js";
+import { acceptedAdversarialRules, ANCHORS } from "../tasks/adversarial-rules.js";
 import { median, quantile } from "./stats.js";
 
 const accepted = acceptedAdversarialRules();

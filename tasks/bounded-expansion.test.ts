@@ -1,6 +1,6 @@
 import rrule from "rrule";
 import { describe, expect, it } from "vitest";
-import { acceptedAdversarialRules, ANCHORS } from "../test/adversarial-rules.js";
+import { acceptedAdversarialRules, ANCHORS } from "./adversarial-rules.js";
 import { EXPANSION_BUDGET, expandAfter } from "./bounded-expansion.js";
 
 const { RRule } = rrule;

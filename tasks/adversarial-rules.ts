@@ -3,9 +3,10 @@
  * contradict each other or agree only rarely, BYSETPOS past the end of a period,
  * huge INTERVALs, HOURLY steps that never reach their BYHOUR, week numbers that
  * few years have, long lists — each under every FREQ the grammar accepts, anchored
- * on awkward dueAts. Shared by the recurrence tests and bench/recurrence-expansion.ts.
+ * on awkward dueAts. Test data, not used by any function: here so that both the
+ * recurrence tests and bench/recurrence-expansion.ts can reach it.
  */
-import { parseRecurrence } from "../tasks/recurrence.js";
+import { parseRecurrence } from "./recurrence.js";
 
 const FREQS = ["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"];
 const INTERVALS = ["", ";INTERVAL=2", ";INTERVAL=7", ";INTERVAL=999999"];
