@@ -12,6 +12,7 @@ import { countRows, createTestDatabase, createUnreachableDatabase, type RowCount
 import { createTaskApi, type TaskApi } from "../test/fixtures.js";
 import { expectFieldProblem, expectProblem } from "../test/problems.js";
 import { authHeaders, createTestApp, createTestRuntime, tokenFor } from "../test/runtime.js";
+import { CLOCK_LEEWAY_SECONDS } from "./auth.js";
 import { MAX_BODY_BYTES, toHonoPath, toHttpResponse } from "./http-trigger.js";
 
 let database: TestDatabase;
@@ -58,7 +59,7 @@ describe("authentication comes first", () => {
   });
 
   it("answers 401 for an expired token", async () => {
-    const token = await tokenFor("alice", { expiresIn: Math.floor(Date.now() / 1000) - 1 });
+    const token = await tokenFor("alice", { expiresIn: Math.floor(Date.now() / 1000) - CLOCK_LEEWAY_SECONDS - 1 });
     const res = await postRaw(JSON.stringify({ title: "x" }), { authorization: `Bearer ${token}`, "content-type": "application/json" });
     expect((await expectProblem(res, 401)).detail).toBe("The token has expired.");
   });
@@ -150,8 +151,10 @@ describe("path and query", () => {
     await expectFieldProblem(await api.list("alice", { status: "done" }), "query.status");
   });
 
-  it("answers 404 problem+json for a method the route does not have", async () => {
-    await expectProblem(await app.request("/api/alice/tasks", { method: "PUT", headers: await authHeaders("alice"), body: "{}" }), 404);
+  it("answers 405 problem+json with Allow for a method the route does not have", async () => {
+    const res = await app.request("/api/alice/tasks", { method: "PUT", headers: await authHeaders("alice"), body: "{}" });
+    await expectProblem(res, 405);
+    expect(res.headers.get("allow")).toBe("POST");
   });
 });
 

@@ -1,13 +1,12 @@
-import { createServer } from "node:http";
 import { createFunctionApp, createFunctionRuntime, type HandlerFactory } from "./app.js";
 import { readConfig } from "./config.js";
 import { createDaprClient } from "./dapr-client.js";
 import { createDatabase } from "./database.js";
+import { createHttpServer } from "./http-server.js";
 import { SHUTDOWN_DEADLINE_SECONDS } from "./lifecycle.js";
 import { createLogger } from "./logger.js";
 import { createNodeListener, directEventRoute } from "./node-listener.js";
 import type { FunctionDefinition, Trigger } from "./types.js";
-
 
 /**
  * The entry point of every function process: read the environment, wire the
@@ -28,7 +27,7 @@ export function serveFunction<T extends Trigger>(definition: FunctionDefinition<
   const app = createFunctionApp(definition, handler, runtime, { auth: config.auth, appApiToken: config.appApiToken });
   const direct = directEventRoute(definition, handler, { uow: runtime.uow, log, appApiToken: config.appApiToken });
 
-  const server = createServer(createNodeListener(app, direct)).listen(config.port, config.host, () => {
+  const server = createHttpServer(createNodeListener(app, direct)).listen(config.port, config.host, () => {
     log.info({ port: config.port, trigger: definition.trigger.kind }, `${definition.name} listening`);
   });
 
