@@ -45,6 +45,9 @@ export const CreateTaskBody = z
     recurrence: recurrence.nullish(),
   })
   .superRefine((body, ctx) => {
+    // zod runs this refinement even when a field failed: a dueAt that is not a date has its own issue already.
+    const dueAt: unknown = body.dueAt;
+    if (dueAt != null && !(dueAt instanceof Date)) return;
     const problem = recurrenceProblem({ recurrence: body.recurrence ?? null, dueAt: body.dueAt ?? null });
     if (problem) ctx.addIssue({ code: "custom", path: [problem.field], message: problem.message });
   });
