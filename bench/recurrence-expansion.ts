@@ -9,18 +9,11 @@
  *   npx tsx bench/recurrence-expansion.ts
  */
 import { loadavg } from "node:os";
-import { nextOccurrence, parseRecurrence } from "../tasks/recurrence.js";
-import { adversarialRules, ANCHORS } from "../test/adversarial-rules.js";
+import { nextOccurrence } from "../tasks/recurrence.js";
+import { acceptedAdversarialRules, ANCHORS } from "../tasks/adversarial-rules.js";
 import { median, quantile } from "./stats.js";
 
-const accepted = adversarialRules().filter((rule) => {
-  try {
-    parseRecurrence(rule);
-    return true;
-  } catch {
-    return false;
-  }
-});
+const accepted = acceptedAdversarialRules();
 
 function timeAll(): { rule: string; ms: number; wallMs: number }[] {
   return accepted.flatMap((rule) =>

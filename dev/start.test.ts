@@ -4,7 +4,7 @@
  * Dapr stand-in, the gateway), exercised through the gateway.
  */
 import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { createServer, type Server } from "node:net";
+import { connect, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -96,5 +96,29 @@ describe("npm start (startDev)", () => {
   it("refuses a request without a token", async () => {
     const res = await fetch(`${dev.gatewayUrl}/api/smoke/tasks`);
     expect([res.status, res.headers.get("content-type")]).toEqual([401, "application/problem+json"]);
+  });
+
+  it("keeps serving after clients hang up mid-body and send broken chunked bodies", async () => {
+    const token = await dev.mintToken("smoke");
+    const head = `POST /api/smoke/tasks HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${token}\r\ncontent-type: application/json\r\n`;
+    const port = Number(new URL(dev.gatewayUrl).port);
+    const raw = (text: string, hangUpAfterMs?: number) =>
+      new Promise<string>((resolve) => {
+        let answer = "";
+        const socket = connect(port, "127.0.0.1", () => {
+          socket.write(text);
+          if (hangUpAfterMs !== undefined) setTimeout(() => socket.destroy(), hangUpAfterMs);
+        });
+        const bound = setTimeout(() => socket.destroy(), 5_000);
+        socket.on("data", (chunk) => (answer += chunk.toString()));
+        socket.on("error", () => {});
+        socket.on("close", () => (clearTimeout(bound), resolve(answer)));
+      });
+    await raw(`${head}content-length: 1000\r\n\r\n{"title":"half`, 100);
+    await raw(`${head}transfer-encoding: chunked\r\n\r\n5\r\n{"tit\r\n`, 100);
+    expect(await raw(`${head}transfer-encoding: chunked\r\n\r\nzz\r\nnope\r\n0\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400 [^]*application\/problem\+json/i);
+    const res = await fetch(`${dev.gatewayUrl}/api/smoke/tasks`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: '{"title":"Still here"}' });
+    expect(res.status, output.join("\n")).toBe(201);
+    expect(output.join("\n")).not.toMatch(/exited with code|was killed by/);
   });
 });

@@ -218,19 +218,25 @@ async function main(): Promise<void> {
   const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
   const starting = new AbortController();
   let dev: RunningDev | undefined;
-  for (const signal of signals) {
-    process.on(signal, () => {
-      // One Ctrl-C can arrive twice (from the terminal, and relayed by npm and tsx): stopping
-      // once is enough, and it is bounded (functions are killed after their drain deadline).
-      if (starting.signal.aborted) return;
-      starting.abort();
-      dev?.stop().then(() => process.exit(0), () => process.exit(1));
-    });
-  }
+  let exitCode = 0;
+  const stopAndExit = (code: number) => {
+    // One Ctrl-C can arrive twice (from the terminal, and relayed by npm and tsx): stopping
+    // once is enough, and it is bounded (functions are killed after their drain deadline).
+    if (starting.signal.aborted) return;
+    exitCode = code;
+    starting.abort();
+    dev?.stop().then(() => process.exit(code), () => process.exit(1));
+  };
+  for (const signal of signals) process.on(signal, () => stopAndExit(0));
+  // A bug of npm start's own must not leave PostgreSQL and the functions running without it.
+  process.on("uncaughtException", (error) => {
+    console.error("\nnpm start failed:", error);
+    stopAndExit(1);
+  });
   try {
     dev = await startDev({ signal: starting.signal });
   } catch (error) {
-    if (starting.signal.aborted) process.exit(0);
+    if (starting.signal.aborted) process.exit(exitCode);
     console.error(`\nnpm start failed: ${(error as Error).message}`);
     process.exit(1);
   }

@@ -1,3 +1,5 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { silentLog, eventually } from "./dapr-stand-in/test-support.js";
 import { supervise, type SuperviseOptions } from "./supervisor.js";
@@ -62,5 +64,30 @@ describe("supervise", () => {
     const started = Date.now();
     await supervised.stop();
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+  });
+
+  it("stops its processes when the supervising process itself exits (nothing orphaned)", async () => {
+    // A parent that supervises a long-running child, then dies of an uncaught error.
+    const supervisor = fileURLToPath(new URL("./supervisor.ts", import.meta.url));
+    const parent = `
+      import { supervise } from ${JSON.stringify(supervisor)};
+      import { pino } from "pino";
+      supervise({ name: "child", command: process.execPath, args: ["-e", "console.log(process.pid); setInterval(() => {}, 1000)"],
+        env: { PATH: process.env.PATH ?? "" }, log: pino({ level: "silent" }),
+        onLine: (_source, line) => { console.log(line); setTimeout(() => { throw new Error("parent crashes"); }, 10); } });`;
+    const output = await new Promise<string>((resolve) =>
+      execFile(process.execPath, ["--import", "tsx", "--input-type=module", "-e", parent], { timeout: 10_000 }, (_error, stdout) => resolve(stdout)),
+    );
+    const childPid = Number(output.trim());
+    expect(childPid).toBeGreaterThan(0);
+    const alive = () => {
+      try {
+        process.kill(childPid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await eventually(() => !alive(), 3_000);
   });
 });

@@ -8,6 +8,7 @@ import { daprApiToken } from "./dapr-token.js";
 import { isTransientDatabaseError, sql, type Database } from "./database.js";
 import { mountHttpFunction } from "./http-trigger.js";
 import { APP_HEALTH_CHECK } from "./lifecycle.js";
+import { answerOtherMethods } from "./method-not-allowed.js";
 import { HttpProblem, problemResponse } from "./problem.js";
 import { mountTopicFunction } from "./topic-trigger.js";
 import type { BindingTrigger, FunctionDefinition, HandlerFor, HttpTrigger, Trigger, TopicTrigger, EventHandler, HttpHandler, BindingHandler } from "./types.js";
@@ -90,6 +91,7 @@ export function createFunctionApp<T extends Trigger>(
       break;
   }
 
+  answerOtherMethods(app);
   app.notFound(() => problemResponse(new HttpProblem(404, "No such route.")));
   app.onError((error) => problemResponse(toProblem(error, log)));
   return app;

@@ -3,7 +3,7 @@ import { SignJWT, UnsecuredJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { expectProblem } from "../test/problems.js";
 import { TEST_JWT_SECRET, tokenFor } from "../test/runtime.js";
-import { jwtAuth, type AuthOptions } from "./auth.js";
+import { CLOCK_LEEWAY_SECONDS, jwtAuth, type AuthOptions } from "./auth.js";
 import { problemResponse, HttpProblem } from "./problem.js";
 
 /** A tiny app behind jwtAuth that echoes the verified subject. */
@@ -60,6 +60,26 @@ describe("jwtAuth", () => {
     const res = await call(guarded(), "/whoami", `Bearer ${await token()}`);
     expect((await expectProblem(res, 401)).detail).toBe(detail);
     expect(res.headers.get("www-authenticate")).toBe(`Bearer realm="taskfn", error="invalid_token", error_description="${detail}"`);
+  });
+
+  /** A token with exactly these claims (none added), signed with the test secret. */
+  const withClaims = (claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode(TEST_JWT_SECRET));
+  const now = () => Math.floor(Date.now() / 1000);
+
+  it.each([
+    ["a token without exp (it would never expire)", () => withClaims({ sub: "alice", iat: now() }), "The token must have an expiry (exp)."],
+    ["a token issued in the future", () => withClaims({ sub: "alice", iat: now() + 3600, exp: now() + 7200 }), "The token is not valid."],
+    ["a numeric subject", () => withClaims({ sub: 42, iat: now(), exp: now() + 60 }), "The token is not valid."],
+    ["an object as subject", () => withClaims({ sub: { id: "alice" }, iat: now(), exp: now() + 60 }), "The token is not valid."],
+  ])("answers 401 invalid_token for %s", async (_what, token, detail) => {
+    const res = await call(guarded(), "/api/alice/things", `Bearer ${await token()}`);
+    expect((await expectProblem(res, 401)).detail).toBe(detail);
+  });
+
+  it(`allows ${CLOCK_LEEWAY_SECONDS} s of clock difference on iat and exp, and no more`, async () => {
+    const skewed = (by: number) => withClaims({ sub: "alice", iat: now() + by, exp: now() - by + 1 });
+    expect((await call(guarded(), "/whoami", `Bearer ${await skewed(CLOCK_LEEWAY_SECONDS - 5)}`)).status).toBe(200);
+    await expectProblem(await call(guarded(), "/whoami", `Bearer ${await skewed(CLOCK_LEEWAY_SECONDS + 5)}`), 401);
   });
 
   it("answers 403 when the token's subject does not own the {userId} in the path", async () => {

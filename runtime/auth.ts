@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import type { MiddlewareHandler } from "hono";
-import { createRemoteJWKSet, errors, jwtVerify, type CryptoKey, type JWTVerifyGetKey } from "jose";
+import { createRemoteJWKSet, errors, jwtVerify, type CryptoKey, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { HttpProblem } from "./problem.js";
 
 export interface AuthOptions {
@@ -18,6 +18,9 @@ export interface AuthVariables {
 }
 
 const REALM = 'Bearer realm="taskfn"';
+
+/** How far the issuer's clock may be from ours, on exp, nbf and iat. */
+export const CLOCK_LEEWAY_SECONDS = 30;
 
 function unauthorized(detail: string, error?: "invalid_token"): HttpProblem {
   const challenge = error ? `${REALM}, error="${error}", error_description="${detail}"` : REALM;
@@ -37,6 +40,9 @@ export function jwtAuth(options: AuthOptions): MiddlewareHandler<{ Variables: Au
       ? createRemoteJWKSet(new URL(options.jwksUrl))
       : missingKey();
   const verifyOptions = {
+    // A token without exp would be good forever.
+    requiredClaims: ["exp"],
+    clockTolerance: CLOCK_LEEWAY_SECONDS,
     ...(options.secret ? { algorithms: ["HS256"] } : {}),
     ...(options.issuer ? { issuer: options.issuer } : {}),
     ...(options.audience ? { audience: options.audience } : {}),
@@ -48,14 +54,17 @@ export function jwtAuth(options: AuthOptions): MiddlewareHandler<{ Variables: Au
     if (!match?.[1]) throw unauthorized("A bearer token is required.");
     // Outside the try: a key that cannot be imported is a 500, not a 401.
     const verifyKey = typeof key === "function" ? key : await key;
-    let subject: string | undefined;
+    let payload: JWTPayload;
     try {
-      const { payload } = await jwtVerify(match[1], verifyKey as CryptoKey, verifyOptions);
-      subject = payload.sub;
+      ({ payload } = await jwtVerify(match[1], verifyKey as CryptoKey, verifyOptions));
     } catch (error) {
-      const reason = error instanceof errors.JWTExpired ? "The token has expired." : "The token is not valid.";
-      throw unauthorized(reason, "invalid_token");
+      throw unauthorized(rejectionReason(error), "invalid_token");
     }
+    // jose checks iat's type, and its age only when a maximum age is set: one issued in the future is refused here.
+    if (payload.iat !== undefined && payload.iat > Date.now() / 1000 + CLOCK_LEEWAY_SECONDS) throw unauthorized("The token is not valid.", "invalid_token");
+    // jose does not check sub's type: a number would reach the owner check and answer 403.
+    if (payload.sub !== undefined && typeof payload.sub !== "string") throw unauthorized("The token is not valid.", "invalid_token");
+    const subject = payload.sub;
     if (!subject) throw unauthorized("The token has no subject.", "invalid_token");
     const owner = c.req.param("userId");
     if (owner !== undefined && owner !== subject) {
@@ -64,6 +73,12 @@ export function jwtAuth(options: AuthOptions): MiddlewareHandler<{ Variables: Au
     c.set("subject", subject);
     await next();
   });
+}
+
+function rejectionReason(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return "The token has expired.";
+  if (error instanceof errors.JWTClaimValidationFailed && error.claim === "exp" && error.reason === "missing") return "The token must have an expiry (exp).";
+  return "The token is not valid.";
 }
 
 function importHmacKey(secret: string): Promise<CryptoKey> {

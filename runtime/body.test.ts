@@ -58,4 +58,21 @@ describe("readIncomingText", () => {
   it("refuses with 413 a chunked body that grows past the limit", async () => {
     expect((await post(["x".repeat(LIMIT), "y"])).status).toBe(413);
   });
+
+  it.each([
+    ["a compressed body", { "content-encoding": "gzip" }],
+    ["a charset other than UTF-8", { "content-type": "application/json; charset=latin1" }],
+  ])("refuses with 415 %s, before reading it", async (_what, headers) => {
+    expect((await post(["{}"], headers)).status).toBe(415);
+  });
+
+  it("refuses with 400 bytes that are not UTF-8, whichever piece they come in", async () => {
+    expect((await post(["caf", Buffer.from([0xe9])])).status).toBe(400);
+    expect((await post([Buffer.from([0xed, 0xa0, 0x80])])).status).toBe(400); // a surrogate encoded as UTF-8
+  });
+
+  it("reads a body declared as identity-encoded UTF-8", async () => {
+    const res = await post(["ok"], { "content-encoding": "identity", "content-type": 'application/json; charset="utf-8"' });
+    expect(res).toEqual({ status: 200, body: JSON.stringify({ text: "ok" }) });
+  });
 });

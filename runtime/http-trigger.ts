@@ -4,7 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { readBodyText, readIncomingText } from "./body.js";
 import { HttpProblem } from "./problem.js";
 import type { FunctionDefinition, HttpHandler, HttpInput, HttpResult, HttpTrigger, InvocationContext } from "./types.js";
-import { parseInput } from "./validation.js";
+import { parseInput, singleValuedQuery } from "./validation.js";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
@@ -81,7 +81,7 @@ export function mountHttpFunction<T extends HttpTrigger>(
   app.on(trigger.method.toUpperCase(), toHonoPath(trigger.path), deps.auth, sizeGuard, async (c) => {
     const input = {
       params: parseInput(trigger.params, c.req.param(), "path"),
-      query: trigger.query ? parseInput(trigger.query, c.req.query(), "query") : undefined,
+      query: trigger.query ? parseInput(trigger.query, singleValuedQuery(c.req.queries()), "query") : undefined,
       body: trigger.body ? parseInput(trigger.body, await readJsonBody(c), "body") : undefined,
     } as HttpInput<T>;
     return toHttpResponse(await handler(input, deps.ctx));

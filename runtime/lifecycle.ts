@@ -1,8 +1,8 @@
 /**
  * How a function process is watched and stopped, in one place: the runtime
  * serves and honours these, and every place that starts a sidecar or a pod
- * derives its settings from them (infra/daprd.ts, dev/sidecar/app-health.ts,
- * dapr/dapr.yaml, scripts/k8s-deployment.ts; policy tests check they agree).
+ * derives its settings from them (toolkit/daprd.ts, dev/dapr-stand-in/app-health.ts,
+ * dapr/dapr.yaml, k8s-generator/deployment.ts; policy tests check they agree).
  */
 
 /**

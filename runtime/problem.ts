@@ -13,6 +13,8 @@ export interface ProblemDetails {
   status: number;
   detail?: string;
   errors?: FieldError[];
+  /** How many problems there were, when `errors` lists only the first MAX_LISTED_ERRORS. */
+  errorCount?: number;
 }
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
@@ -23,9 +25,11 @@ const STATUS_TITLES: Record<number, string> = {
   403: "Forbidden",
   404: "Not Found",
   405: "Method Not Allowed",
+  408: "Request Timeout",
   409: "Conflict",
   413: "Content Too Large",
   415: "Unsupported Media Type",
+  431: "Request Header Fields Too Large",
   500: "Internal Server Error",
   502: "Bad Gateway",
   503: "Service Unavailable",
@@ -56,14 +60,25 @@ export class HttpProblem extends Error {
   }
 }
 
+/** An answer stays small whatever the body held: a 64 KiB body can hold thousands of unknown keys. */
+export const MAX_LISTED_ERRORS = 20;
+
 export function problemDetails(status: number, detail?: string, errors?: FieldError[]): ProblemDetails {
   return {
     type: "about:blank",
     title: STATUS_TITLES[status] ?? `HTTP ${status}`,
     status,
     ...(detail === undefined ? {} : { detail }),
-    ...(errors === undefined ? {} : { errors }),
+    ...(errors === undefined ? {} : { errors: errors.slice(0, MAX_LISTED_ERRORS) }),
+    ...(errors !== undefined && errors.length > MAX_LISTED_ERRORS ? { errorCount: errors.length } : {}),
   };
+}
+
+/** The 400 for invalid input: every offending field in `errors`, the first of them in `detail`. */
+export function invalidInput(errors: FieldError[]): HttpProblem {
+  const listed = errors.slice(0, MAX_LISTED_ERRORS).map((e) => `${e.field}: ${e.message}`);
+  const more = errors.length > MAX_LISTED_ERRORS ? `; and ${errors.length - MAX_LISTED_ERRORS} more` : "";
+  return new HttpProblem(400, `${listed.join("; ")}${more}`, { errors });
 }
 
 export function problemResponse(problem: HttpProblem): Response {

@@ -1,13 +1,12 @@
-import { createServer } from "node:http";
 import { createFunctionApp, createFunctionRuntime, type HandlerFactory } from "./app.js";
 import { readConfig } from "./config.js";
 import { createDaprClient } from "./dapr-client.js";
 import { createDatabase } from "./database.js";
+import { createHttpServer } from "./http-server.js";
 import { SHUTDOWN_DEADLINE_SECONDS } from "./lifecycle.js";
 import { createLogger } from "./logger.js";
 import { createNodeListener, directEventRoute } from "./node-listener.js";
 import type { FunctionDefinition, Trigger } from "./types.js";
-
 
 /**
  * The entry point of every function process: read the environment, wire the
@@ -33,7 +32,7 @@ export function serveFunction<T extends Trigger>(definition: FunctionDefinition<
   // Once stopping, every answer closes its connection: a keep-alive client (or daprd)
   // that keeps sending would otherwise hold close() open until the deadline kills
   // whatever it was doing.
-  const server = createServer((req, res) => {
+  const server = createHttpServer((req, res) => {
     if (stopping) res.shouldKeepAlive = false;
     listener(req, res);
   }).listen(config.port, config.host, () => {

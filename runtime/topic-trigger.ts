@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { readBodyText } from "./body.js";
 import { parseCloudEvent } from "./cloud-event.js";
 import { PoisonEventError } from "./errors.js";
+import { unstorableTextErrors } from "./text.js";
 import type { EventHandler, FunctionDefinition, ReceivedEvent, TopicTrigger } from "./types.js";
 import type { UnitOfWork } from "./unit-of-work.js";
 
@@ -63,6 +64,8 @@ export function toDaprStatus(outcome: { error?: unknown }): DaprStatus {
 }
 
 function readEvent<T extends TopicTrigger>(trigger: T, body: unknown): ReceivedEvent<unknown> {
+  const unstorable = unstorableTextErrors(body, "event");
+  if (unstorable.length > 0) throw new PoisonEventError(`${unstorable[0]!.field}: ${unstorable[0]!.message}`);
   let envelope;
   try {
     envelope = parseCloudEvent(body);

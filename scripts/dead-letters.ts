@@ -21,6 +21,8 @@ export interface DeadLetter {
   topic: string;
   partition: number;
   offset: string;
+  /** The Kafka message key (Dapr sets the partition key there). */
+  key?: string;
   /** When the broker took it: when Dapr gave up on it. */
   timestamp: string;
   headers: Record<string, string>;
@@ -29,7 +31,7 @@ export interface DeadLetter {
   value: string;
 }
 
-/** Every record of the dead-letter topics, read from the start without committing anything. */
+/** Every record of the dead-letter topics (or of `topics`), read from the start without committing anything. */
 export async function readDeadLetters(brokers: string, topics = Object.keys(DEAD_LETTER_TOPICS)): Promise<DeadLetter[]> {
   const consumer = new Consumer({
     clientId: "taskfn-dlq",
@@ -58,6 +60,7 @@ export async function readDeadLetters(brokers: string, topics = Object.keys(DEAD
           topic: message.topic,
           partition: message.partition,
           offset: String(message.offset),
+          key: message.key || undefined,
           timestamp: new Date(Number(message.timestamp)).toISOString(),
           headers: Object.fromEntries(message.headers),
           cloudEvent,

@@ -8,10 +8,18 @@ import { InvalidRecurrenceError, parseRecurrence, recurrenceHorizonProblem } fro
 import { PRIORITIES } from "./task-schema.js";
 
 const instant = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
-const title = z.string().trim().min(1).max(200);
+// Something a person can see: not only spaces, invisible format characters (U+200B…),
+// controls, combining marks or the blank look-alikes (Hangul fillers, the blank braille cell).
+const VISIBLE = /[^\p{White_Space}\p{Cc}\p{Cf}\p{M}\u115F\u1160\u3164\uFFA0\u2800]/u;
+const visible = (max: number) => z.string().trim().min(1, { abort: true }).max(max).regex(VISIBLE, "Needs at least one visible character.");
+const title = visible(200);
 const description = z.string().max(10_000);
 const priority = z.enum(PRIORITIES);
-const tags = z.array(z.string().trim().min(1).max(40)).max(20);
+// Tags are a set: a repeated tag (after trimming) is kept once, where it first appears.
+const tags = z
+  .array(visible(40))
+  .max(20)
+  .transform((list) => [...new Set(list)]);
 const recurrence = z
   .string()
   .max(500)
@@ -37,6 +45,9 @@ export const CreateTaskBody = z
     recurrence: recurrence.nullish(),
   })
   .superRefine((body, ctx) => {
+    // zod runs this refinement even when a field failed: a dueAt that is not a date has its own issue already.
+    const dueAt: unknown = body.dueAt;
+    if (dueAt != null && !(dueAt instanceof Date)) return;
     const problem = recurrenceProblem({ recurrence: body.recurrence ?? null, dueAt: body.dueAt ?? null });
     if (problem) ctx.addIssue({ code: "custom", path: [problem.field], message: problem.message });
   });

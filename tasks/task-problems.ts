@@ -1,4 +1,4 @@
-import { HttpProblem } from "../runtime/problem.js";
+import { HttpProblem, invalidInput } from "../runtime/problem.js";
 
 /** Also the answer for another user's task: its existence is not revealed. */
 export function taskNotFound(taskId: string): HttpProblem {
@@ -6,5 +6,5 @@ export function taskNotFound(taskId: string): HttpProblem {
 }
 
 export function invalidTask(field: string, message: string): HttpProblem {
-  return new HttpProblem(400, `${field}: ${message}`, { errors: [{ field, message }] });
+  return invalidInput([{ field, message }]);
 }

@@ -4,6 +4,7 @@
  * create and change a task are in task-input.ts.
  */
 import * as z from "zod";
+import { decimalInteger } from "../runtime/validation.js";
 
 export const PRIORITIES = ["low", "medium", "high"] as const;
 
@@ -30,7 +31,7 @@ export const TASK_STATUSES = ["open", "completed", "all"] as const;
 
 export const ListTasksQuery = z.strictObject({
   status: z.enum(TASK_STATUSES).default("open"),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
+  limit: decimalInteger({ min: 1, max: 100 }).default(50),
   cursor: z.string().min(1).max(200).optional(),
 });
 export type ListTasksQuery = z.output<typeof ListTasksQuery>;

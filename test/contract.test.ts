@@ -72,9 +72,15 @@ describe.each(FUNCTIONS.map((definition) => [definition.name, definition] as con
 
   it("answers an unknown route with 404 problem+json", async () => {
     const app = appOf(definition);
-    for (const [method, path] of [["GET", "/nope"], ["POST", "/api"], ["DELETE", "/healthz"]] as const) {
+    for (const [method, path] of [["GET", "/nope"], ["POST", "/api"]] as const) {
       expect((await expectProblem(await app.request(path, { method }), 404)).detail).toBe("No such route.");
     }
+  });
+
+  it("answers another method on a path it serves with 405 problem+json and Allow", async () => {
+    const res = await appOf(definition).request("/healthz", { method: "DELETE" });
+    await expectProblem(res, 405);
+    expect(res.headers.get("allow")).toBe("GET, HEAD");
   });
 
   if (definition.trigger.kind === "http") {
@@ -99,9 +105,10 @@ describe.each(FUNCTIONS.map((definition) => [definition.name, definition] as con
       else expect(res.status).toBe(trigger.response.status);
     });
 
-    it("answers any other method on its path with 404 problem+json", async () => {
+    it("answers any other method on its path with 405 problem+json, Allow naming its own", async () => {
       const res = await appOf(definition).request(concretePath(trigger), { method: "PUT", headers: await authHeaders("alice") });
-      await expectProblem(res, 404);
+      await expectProblem(res, 405);
+      expect(res.headers.get("allow")).toBe(method === "GET" ? "GET, HEAD" : method);
     });
   }
 

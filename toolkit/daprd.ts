@@ -1,9 +1,9 @@
 // Runs a real daprd sidecar in standalone mode, bound to 127.0.0.1 only, with
 // no placement/scheduler (taskfn uses no actors, workflows or jobs).
+import { APP_HEALTH_CHECK, DAPR_GRACEFUL_SHUTDOWN_SECONDS } from '../runtime/lifecycle.js';
 import { freePort } from './net.js';
 import { answers, launch, type Exit } from './process.js';
 import { provisionedDaprd } from './provisioned.js';
-import { APP_HEALTH_CHECK, DAPR_GRACEFUL_SHUTDOWN_SECONDS } from '../runtime/lifecycle.js';
 
 
 export interface StartDaprdOptions {

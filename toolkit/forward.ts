@@ -5,6 +5,7 @@
  */
 import { request as httpRequest, type OutgoingHttpHeaders } from "node:http";
 import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host"]);
@@ -40,8 +41,11 @@ export function forward(request: Request, { port, path, headers = {}, dropHeader
       const body = noBody ? null : (Readable.toWeb(answer) as unknown as ReadableStream<Uint8Array>);
       resolve(new Response(body, { status, statusText: answer.statusMessage, headers: answerHeaders }));
     });
-    upstream.once("error", reject);
-    if (request.body) Readable.fromWeb(request.body as NodeReadableStream<Uint8Array>).pipe(upstream);
-    else upstream.end();
+    // Settled once; later errors (the target hanging up mid-answer) only end the exchange.
+    upstream.on("error", reject);
+    if (!request.body) return void upstream.end();
+    // A client that hangs up or sends a broken chunked body errors the request stream:
+    // that ends this exchange (upstream is destroyed with it), never the process.
+    pipeline(Readable.fromWeb(request.body as NodeReadableStream<Uint8Array>), upstream).catch(reject);
   });
 }

@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HTTP_FUNCTIONS } from "../functions/catalog.js";
@@ -42,8 +43,23 @@ describe("gateway routing", () => {
     expect(await res.json()).toEqual({ echoed: big.length });
   });
 
-  it("answers 404 problem+json for a route no function serves, including a known path with another method", async () => {
-    for (const [method, path] of [["GET", "/api/alice"], ["PUT", "/api/alice/tasks"], ["GET", "/nothing"]]) {
+  it("answers 405 problem+json with Allow for a known path with another method, from every function serving it", async () => {
+    for (const [method, path, allow] of [
+      ["PUT", "/api/alice/tasks", "GET, HEAD, POST"],
+      ["DELETE", "/api/alice/tasks", "GET, HEAD, POST"],
+      ["OPTIONS", "/api/alice/tasks", "GET, HEAD, POST"],
+      ["GET", "/api/alice/tasks/0b7d1a4e-5d7c-4f4e-9a57-6b0c5b8c9d10/complete", "POST"],
+      ["PUT", "/api/alice/tasks/0b7d1a4e-5d7c-4f4e-9a57-6b0c5b8c9d10", "DELETE, GET, HEAD, PATCH"],
+    ]) {
+      const res = await fetch(url(path!), { method });
+      expect([res.status, res.headers.get("allow"), res.headers.get("content-type")]).toEqual([405, allow, "application/problem+json"]);
+    }
+    const trace = await sendRaw("TRACE /api/alice/tasks HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n", { hangUp: false });
+    expect(trace).toMatch(/^HTTP\/1\.1 405 [^]*allow: GET, HEAD, POST/i);
+  });
+
+  it("answers 404 problem+json for a route no function serves", async () => {
+    for (const [method, path] of [["GET", "/api/alice"], ["PUT", "/api/alice/things"], ["GET", "/nothing"]]) {
       const res = await fetch(url(path!), { method });
       expect(res.status).toBe(404);
       expect(res.headers.get("content-type")).toBe("application/problem+json");
@@ -55,6 +71,44 @@ describe("gateway routing", () => {
     const res = await fetch(url("/api/alice/tasks/0b7d1a4e-5d7c-4f4e-9a57-6b0c5b8c9d10"), { method: "DELETE" });
     expect([res.status, res.headers.get("content-type")]).toEqual([502, "application/problem+json"]);
     expect(await res.json()).toMatchObject({ status: 502, title: "Bad Gateway" });
+  });
+});
+
+/** Writes `raw` on a fresh socket to the gateway, then (optionally) hangs up before the request is complete. */
+function sendRaw(raw: string, { hangUp }: { hangUp: boolean }): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(gateway.port, "127.0.0.1", () => {
+      socket.write(raw);
+      if (hangUp) setTimeout(() => socket.destroy(), 50);
+    });
+    let answer = "";
+    socket.on("data", (chunk) => (answer += chunk.toString()));
+    socket.on("close", () => resolve(answer));
+    socket.on("error", () => resolve(answer));
+  });
+}
+
+describe("gateway under hostile clients", () => {
+  const head = (extra: string) => `POST /api/alice/tasks HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n${extra}\r\n`;
+
+  it("keeps serving after a client gives up in the middle of a body", async () => {
+    await sendRaw(`${head("content-length: 1000\r\n")}{"title":"hal`, { hangUp: true });
+    await sendRaw(`${head("transfer-encoding: chunked\r\n")}5\r\n{"tit\r\n`, { hangUp: true });
+    const res = await fetch(url("/api/alice/tasks"), { method: "POST", body: "{}" });
+    expect(res.status).toBe(201);
+  });
+
+  it("answers a malformed chunked body without ending the process", async () => {
+    const answer = await sendRaw(`${head("transfer-encoding: chunked\r\n")}zz\r\nnot a chunk\r\n0\r\n\r\n`, { hangUp: false });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 [^]*content-type: application\/problem\+json/i);
+    expect((await fetch(url("/api/alice/tasks"), { method: "POST", body: "{}" })).status).toBe(201);
+  });
+});
+
+describe("what Node refuses before any route runs", () => {
+  it("is answered as problem+json by the gateway too", async () => {
+    const answer = await sendRaw("POST /api/alice/tasks HTTP/1.1\r\nhost: x\r\ncontent-length: 3\r\ntransfer-encoding: chunked\r\n\r\nabc", { hangUp: false });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 [^]*content-type: application\/problem\+json/i);
   });
 });
 

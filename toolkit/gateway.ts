@@ -9,6 +9,7 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import { swaggerUI } from "@hono/swagger-ui";
 import { Hono } from "hono";
 import { toHonoPath } from "../runtime/http-trigger.js";
+import { answerOtherMethods } from "../runtime/method-not-allowed.js";
 import { HttpProblem, problemResponse } from "../runtime/problem.js";
 import type { FunctionDefinition, HttpTrigger } from "../runtime/types.js";
 import { forward } from "./forward.js";
@@ -51,6 +52,7 @@ export function createGateway({ functions, portOf }: GatewayOptions): Hono {
     });
   }
 
+  answerOtherMethods(app);
   app.notFound(() => problemResponse(new HttpProblem(404, "No such route.")));
   return app;
 }

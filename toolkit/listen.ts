@@ -1,8 +1,11 @@
 /**
  * Serves a fetch handler (a Hono app) on loopback: the gateway, the Dapr
- * stand-in and the small apps of the tests all listen this way.
+ * stand-in and the small apps of the tests all listen this way, on the same
+ * server as the functions (timeouts, problem+json for what Node refuses).
  */
-import { serve } from "@hono/node-server";
+import type { AddressInfo } from "node:net";
+import { getRequestListener } from "@hono/node-server";
+import { createHttpServer } from "../runtime/http-server.js";
 
 export interface Listening {
   port: number;
@@ -13,16 +16,17 @@ export interface Listening {
 /** Port 0 (the default) picks a free one. Rejects when the port is taken. */
 export function listen(app: { fetch: (request: Request) => Response | Promise<Response> }, port = 0): Promise<Listening> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port, hostname: "127.0.0.1" }, (info) =>
+    const server = createHttpServer(getRequestListener(app.fetch));
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () =>
       resolve({
-        port: info.port,
+        port: (server.address() as AddressInfo).port,
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());
-            if ("closeAllConnections" in server) server.closeAllConnections();
+            server.closeAllConnections();
           }),
       }),
     );
-    server.once("error", reject);
   });
 }

@@ -3,8 +3,11 @@
  * contradict each other or agree only rarely, BYSETPOS past the end of a period,
  * huge INTERVALs, HOURLY steps that never reach their BYHOUR, week numbers that
  * few years have, long lists — each under every FREQ the grammar accepts, anchored
- * on awkward dueAts. Shared by the recurrence tests and bench/recurrence-expansion.ts.
+ * on awkward dueAts. Test data, not used by any function: here so that both the
+ * recurrence tests and bench/recurrence-expansion.ts can reach it.
  */
+import { parseRecurrence } from "./recurrence.js";
+
 const FREQS = ["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"];
 const INTERVALS = ["", ";INTERVAL=2", ";INTERVAL=7", ";INTERVAL=999999"];
 const list = (count: number, from = 0) => Array.from({ length: count }, (_, i) => i + from).join(",");
@@ -33,4 +36,16 @@ export const ANCHORS = ["2025-12-31T23:00:00Z", "2024-02-29T00:00:00Z", "2025-01
 /** Every FREQ × INTERVAL × contradiction. */
 export function adversarialRules(): string[] {
   return FREQS.flatMap((freq) => INTERVALS.flatMap((interval) => CONTRADICTIONS.map((parts) => `FREQ=${freq}${interval};${parts}`)));
+}
+
+/** The rules of the set that the grammar accepts: what a user could store. */
+export function acceptedAdversarialRules(): string[] {
+  return adversarialRules().filter((rule) => {
+    try {
+      parseRecurrence(rule);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
