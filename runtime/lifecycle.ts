@@ -12,13 +12,10 @@
  */
 export const APP_HEALTH_CHECK = {
   path: "/readyz",
-  // Detection (interval × threshold) must end well before an event's retries do
-  // (dapr/resiliency.yaml eventDelivery): at 5 s × 3 the fault suite's database
-  // outage still sent the events in flight to tasks-dlq.
-  probeIntervalSeconds: 1,
+  probeIntervalSeconds: 5,
   probeTimeoutMs: 500,
   /** Consecutive failures before the app counts as unhealthy. */
-  threshold: 2,
+  threshold: 3,
 } as const;
 
 /** After SIGTERM, in-flight requests and deliveries have this long to finish; then the process exits. */
