@@ -38,10 +38,7 @@ export interface ClaimedEvent extends OutboxEvent {
 /**
  * Leases up to `keys` partition keys whose oldest waiting event is older than
  * minAge and not leased, with up to `perKey` of each key's waiting events. Returns
- * each key's events in seq order, oldest key first, except that keys whose head the
- * sidecar refused before come last: tried first, a refused event would fail every
- * tick's first publish, keep the sidecar's circuit breaker open for every other key
- * (the fault suite's scenario 7), and so never count towards parking. SKIP LOCKED on the keys'
+ * each key's events in seq order, oldest key first. SKIP LOCKED on the keys'
  * oldest rows lets relays claim at the same time without taking the same key.
  */
 export async function claimKeys(db: Database, { minAgeMs, leaseMs, keys, perKey }: ClaimOptions): Promise<ClaimedEvent[][]> {
@@ -55,7 +52,7 @@ export async function claimKeys(db: Database, { minAgeMs, leaseMs, keys, perKey 
         AND published_at IS NULL AND parked_at IS NULL
         AND (claimed_until IS NULL OR claimed_until < now())
         AND created_at <= now() - make_interval(secs => ${minAgeMs / 1000})
-      ORDER BY last_error IS NOT NULL, seq
+      ORDER BY seq
       LIMIT ${keys}
       FOR UPDATE SKIP LOCKED`);
     if (heads.length === 0) return [];
@@ -67,16 +64,15 @@ export async function claimKeys(db: Database, { minAgeMs, leaseMs, keys, perKey 
         WHERE partition_key = ANY(${heads.map((h) => h.partition_key)}::text[]) AND published_at IS NULL AND parked_at IS NULL
       ) AS waiting
       WHERE o.id = waiting.id AND waiting.rank <= ${perKey}
-      RETURNING o.id::text AS id, o.topic, o.partition_key, o.cloud_event, o.attempts, o.seq, o.last_error IS NOT NULL AS refused`);
+      RETURNING o.id::text AS id, o.topic, o.partition_key, o.cloud_event, o.attempts, o.seq`);
   });
-  const byKey = new Map<string, (ClaimedEvent & { seq: string; refused: boolean })[]>();
-  for (const row of rows as (typeof rows[number] & { seq: string; refused: boolean })[]) {
-    const event = { id: row.id, topic: row.topic, partitionKey: row.partition_key, cloudEvent: row.cloud_event, attempts: row.attempts, seq: row.seq, refused: row.refused };
+  const byKey = new Map<string, (ClaimedEvent & { seq: string })[]>();
+  for (const row of rows as (typeof rows[number] & { seq: string })[]) {
+    const event = { id: row.id, topic: row.topic, partitionKey: row.partition_key, cloudEvent: row.cloud_event, attempts: row.attempts, seq: row.seq };
     byKey.set(row.partition_key, [...(byKey.get(row.partition_key) ?? []), event]);
   }
   const bySeq = (a: { seq: string }, b: { seq: string }) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1);
-  const refusedLast = (a: { seq: string; refused: boolean }, b: { seq: string; refused: boolean }) => Number(a.refused) - Number(b.refused) || bySeq(a, b);
-  return [...byKey.values()].map((events) => events.sort(bySeq)).sort((a, b) => refusedLast(a[0]!, b[0]!));
+  return [...byKey.values()].map((events) => events.sort(bySeq)).sort((a, b) => bySeq(a[0]!, b[0]!));
 }
 
 export interface Refusal {
