@@ -4,7 +4,9 @@
 # scripts/docker-rehearsal.test.ts re-enacts the `function` stage without Docker,
 # copying exactly what its COPY --from=build lines name: keep those the only way in.
 
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+# Also the Node that builds the startup snapshots (build stage): a blob starts only on
+# the binary that built it. Tests and the benchmark install this version from npm.
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 # Dependencies from the lockfile only, so this layer is reused until it changes.
 # --ignore-scripts: the postinstall (prisma generate) needs the schema, copied
@@ -18,10 +20,11 @@ COPY prisma ./prisma
 RUN npm run generate
 
 # Every function is bundled in one esbuild pass, so this stage is the same for
-# all of them and the builder's cache serves every FUNCTION.
+# all of them and the builder's cache serves every FUNCTION. --snapshots: each
+# function's startup snapshot too, built by this image's node.
 FROM deps AS build
 COPY . .
-RUN npm run build
+RUN npm run build -- --snapshots
 
 # `prisma migrate deploy` for the migration Job. The schema engine links
 # against OpenSSL, which the slim image lacks; Prisma picks the engine build for
@@ -48,7 +51,8 @@ USER 1000:1000
 CMD ["node", "node_modules/prisma/build/index.js", "migrate", "deploy"]
 
 # The function: its bundle alone (node_modules, the Prisma client and its query
-# compiler are inlined), as the image's non-root user. Last: the default target.
+# compiler are inlined) and its startup snapshot, as the image's non-root user.
+# Last: the default target.
 FROM ${NODE_IMAGE} AS function
 ARG FUNCTION
 RUN test -n "$FUNCTION" || (echo "build with --build-arg FUNCTION=<appId>" >&2; exit 1)
@@ -65,4 +69,7 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
 # memory, and the bundle is not minified, so stack traces already name real
 # functions. index.mjs.map ships beside it: NODE_OPTIONS=--enable-source-maps maps
 # them back to the sources when needed.
-CMD ["node", "index.mjs"]
+# It starts from the startup snapshot (modules already evaluated; see
+# toolkit/build-snapshot.ts and bench/ for what it saves); `node index.mjs` runs
+# the same function without it.
+CMD ["node", "--snapshot-blob", "snapshot.blob"]

@@ -20,17 +20,22 @@ export const NAMES = {
 /** How the Dockerfile's CMD runs a function: `node index.mjs`, no flags. */
 export const PRODUCTION_NODE_FLAGS: string[] = [];
 
-/** The real built bundle, as production runs it. */
-export function taskfnFunction(appId: string, bundle = join(ROOT, "dist", appId, "index.mjs"), flags = PRODUCTION_NODE_FLAGS): ServerDefinition {
-  return { name: appId, command: process.execPath, args: [...flags, bundle], healthPath: "/healthz", readyPath: "/readyz" };
+/** The real built bundle, as `node index.mjs` runs it. */
+export function taskfnFunction(appId: string, bundle = join(ROOT, "dist", appId, "index.mjs"), flags = PRODUCTION_NODE_FLAGS, node = process.execPath): ServerDefinition {
+  return { name: appId, command: node, args: [...flags, bundle], healthPath: "/healthz", readyPath: "/readyz" };
+}
+
+/** The function started from its startup snapshot, as the image's CMD does; `node` must be the one that built the blob. */
+export function taskfnSnapshot(appId: string, blob: string, node: string): ServerDefinition {
+  return { name: `${appId} from snapshot`, command: node, args: ["--snapshot-blob", blob], healthPath: "/healthz", readyPath: "/readyz" };
 }
 
 export function taskfnEventNoDb(bundle = benchBundle("taskfn-event-nodb"), flags = PRODUCTION_NODE_FLAGS): ServerDefinition {
   return { name: `${NAMES.taskfn} (no DB)`, command: process.execPath, args: [...flags, bundle], healthPath: "/healthz" };
 }
 
-export function rawEvent(withoutDb: boolean): ServerDefinition {
-  return { name: NAMES.limit, command: process.execPath, args: [benchBundle("raw-event")], healthPath: "/healthz", readyPath: "/readyz", env: noDb(withoutDb) };
+export function rawEvent(withoutDb: boolean, node = process.execPath): ServerDefinition {
+  return { name: NAMES.limit, command: node, args: [benchBundle("raw-event")], healthPath: "/healthz", readyPath: "/readyz", env: noDb(withoutDb) };
 }
 
 /** DaprServer has no health route of its own: /dapr/subscribe is what daprd calls first. */
@@ -54,6 +59,6 @@ export function rawHttp(): ServerDefinition {
   return { name: NAMES.limit, command: process.execPath, args: [benchBundle("raw-http")], healthPath: "/healthz" };
 }
 
-export function bare(): ServerDefinition {
-  return { name: NAMES.bare, command: process.execPath, args: [benchBundle("bare")], healthPath: "/healthz" };
+export function bare(node = process.execPath): ServerDefinition {
+  return { name: NAMES.bare, command: node, args: [benchBundle("bare")], healthPath: "/healthz" };
 }

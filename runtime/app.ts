@@ -5,11 +5,12 @@ import { jwtAuth, type AuthOptions } from "./auth.js";
 import { mountBindingFunction } from "./binding-trigger.js";
 import { PUBSUB_NAME, type DaprClient } from "./dapr-client.js";
 import { daprApiToken } from "./dapr-token.js";
-import { isTransientDatabaseError, sql, type Database } from "./database.js";
+import { isTransientDatabaseError, type Database } from "./database.js";
 import { mountHttpFunction } from "./http-trigger.js";
 import { APP_HEALTH_CHECK } from "./lifecycle.js";
 import { answerOtherMethods } from "./method-not-allowed.js";
 import { HttpProblem, problemResponse } from "./problem.js";
+import { HEALTHY, READY, readinessCheck } from "./readiness.js";
 import { mountTopicFunction } from "./topic-trigger.js";
 import type { BindingTrigger, FunctionDefinition, HandlerFor, HttpTrigger, Trigger, TopicTrigger, EventHandler, HttpHandler, BindingHandler } from "./types.js";
 import { createUnitOfWork, type UnitOfWork } from "./unit-of-work.js";
@@ -59,15 +60,11 @@ export function createFunctionApp<T extends Trigger>(
   const ctx = { log };
   const daprAuth = daprApiToken({ token: security.appApiToken });
 
-  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  const ready = readinessCheck(runtime.db, log);
+  app.get("/healthz", (c) => c.json(HEALTHY));
   app.get(APP_HEALTH_CHECK.path, async (c) => {
-    try {
-      await runtime.db.query(sql`SELECT 1`);
-      return c.json({ status: "ready" });
-    } catch (error) {
-      log.warn({ err: error }, "not ready: database unreachable");
-      throw new HttpProblem(503, "The database is unreachable.");
-    }
+    if (!(await ready())) throw new HttpProblem(503, "The database is unreachable.");
+    return c.json(READY);
   });
 
   const trigger: Trigger = definition.trigger;

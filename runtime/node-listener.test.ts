@@ -13,10 +13,12 @@ const TOKEN = "app-api-token";
 const app = new Hono().all("*", (c) => c.json({ answeredBy: "hono", path: c.req.path }, 401));
 
 let server: Server | undefined;
+/** What the readiness check answers. */
+let ready = true;
 afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
 
 async function listen(deliver: EventDelivery): Promise<string> {
-  server = createServer(createNodeListener(app, { trigger: onTaskCompleted.trigger, deliver, appApiToken: TOKEN }));
+  server = createServer(createNodeListener(app, { direct: { trigger: onTaskCompleted.trigger, deliver, appApiToken: TOKEN }, ready: async () => ready }));
   await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
@@ -53,8 +55,28 @@ describe("createNodeListener: the subscriber route on node:http", () => {
 
   it("leaves every other route and method to the app", async () => {
     const base = await listen(async () => "SUCCESS");
-    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ answeredBy: "hono", path: "/healthz" });
+    expect(await (await fetch(`${base}/healthz`, { method: "DELETE" })).json()).toEqual({ answeredBy: "hono", path: "/healthz" });
     expect(await (await post(base, "{}", TOKEN, "/events/other")).json()).toEqual({ answeredBy: "hono", path: "/events/other" });
     expect(await (await fetch(`${base}${PATH}`, { headers: { "dapr-api-token": TOKEN } })).json()).toEqual({ answeredBy: "hono", path: PATH });
+  });
+});
+
+describe("createNodeListener: the probes", () => {
+  it("answers GET /healthz and a passing GET /readyz itself, as the app's routes would", async () => {
+    ready = true;
+    const base = await listen(async () => "SUCCESS");
+    for (const [path, body] of [["/healthz", { status: "ok" }], ["/readyz", { status: "ready" }]] as const) {
+      const res = await fetch(`${base}${path}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toBe("application/json");
+      expect(await res.json()).toEqual(body);
+    }
+  });
+
+  it("leaves a failing readiness check to the app, which answers the problem", async () => {
+    ready = false;
+    const base = await listen(async () => "SUCCESS");
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ answeredBy: "hono", path: "/readyz" });
+    ready = true;
   });
 });

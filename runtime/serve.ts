@@ -1,3 +1,4 @@
+import { startupSnapshot } from "node:v8";
 import { createFunctionApp, createFunctionRuntime, type HandlerFactory } from "./app.js";
 import { readConfig } from "./config.js";
 import { createDaprClient } from "./dapr-client.js";
@@ -6,14 +7,23 @@ import { createHttpServer } from "./http-server.js";
 import { SHUTDOWN_DEADLINE_SECONDS } from "./lifecycle.js";
 import { createLogger } from "./logger.js";
 import { createNodeListener, directEventRoute } from "./node-listener.js";
+import { readinessCheck } from "./readiness.js";
 import type { FunctionDefinition, Trigger } from "./types.js";
 
 /**
  * The entry point of every function process: read the environment, wire the
  * runtime, listen, and on SIGTERM stop accepting, let in-flight work finish,
- * then close the pool.
+ * then close the pool. While a startup snapshot is built (toolkit/build-snapshot.ts)
+ * it only names what to run once the snapshot is started: there the environment,
+ * connections, server and timers are those of the process that runs.
  */
 export function serveFunction<T extends Trigger>(definition: FunctionDefinition<T>, createHandler: HandlerFactory<T>): void {
+  const start = () => startFunction(definition, createHandler);
+  if (startupSnapshot.isBuildingSnapshot()) startupSnapshot.setDeserializeMainFunction(start);
+  else start();
+}
+
+function startFunction<T extends Trigger>(definition: FunctionDefinition<T>, createHandler: HandlerFactory<T>): void {
   const log = createLogger(definition.name);
   const config = readConfig(process.env, { port: definition.port, needsAuth: definition.trigger.kind === "http" });
   const db = createDatabase({
@@ -27,7 +37,7 @@ export function serveFunction<T extends Trigger>(definition: FunctionDefinition<
   const app = createFunctionApp(definition, handler, runtime, { auth: config.auth, appApiToken: config.appApiToken });
   const direct = directEventRoute(definition, handler, { uow: runtime.uow, log, appApiToken: config.appApiToken });
 
-  const server = createHttpServer(createNodeListener(app, direct)).listen(config.port, config.host, () => {
+  const server = createHttpServer(createNodeListener(app, { direct, ready: readinessCheck(db, log) })).listen(config.port, config.host, () => {
     log.info({ port: config.port, trigger: definition.trigger.kind }, `${definition.name} listening`);
   });
 

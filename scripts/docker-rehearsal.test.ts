@@ -16,6 +16,7 @@ import { FUNCTIONS } from "../functions/catalog.js";
 import { createTestDatabase, type TestDatabase } from "../test/database.js";
 import { buildFunctions } from "../toolkit/build.js";
 import { type Dockerfile, envOf, execForm, parseDockerfile, splitFlags, stageNamed, substitute, workdirOf } from "./dockerfile.js";
+import { imageNode } from "../toolkit/image-node.js";
 import { ROOT } from "../toolkit/paths.js";
 
 const dockerfile: Dockerfile = parseDockerfile(await readFile(join(ROOT, "Dockerfile"), "utf8"));
@@ -56,25 +57,29 @@ describe("the function stage", () => {
     expect(instructions("HEALTHCHECK")[0]?.args).toContain("/healthz");
   });
 
-  it("gets files only from the build stage, which runs `npm run build`", () => {
+  it("gets files only from the build stage, which runs `npm run build -- --snapshots`", () => {
     const copies = [...instructions("COPY"), ...instructions("ADD")];
     expect(copies.length).toBeGreaterThan(0);
     expect(copies.map((copy) => splitFlags(copy.args).flags.from)).toEqual(copies.map(() => "build"));
-    expect(buildStage.instructions.filter((i) => i.keyword === "RUN").map((i) => i.args)).toContain("npm run build");
+    expect(buildStage.instructions.filter((i) => i.keyword === "RUN").map((i) => i.args)).toContain("npm run build -- --snapshots");
   });
 });
 
 describe("each function's image, rehearsed", () => {
   let buildRoot: string;
   let database: TestDatabase;
+  /** The image's node: it builds the snapshots in the build stage and runs CMD. */
+  let node: string;
   const imageRoots: string[] = [];
 
   beforeAll(async () => {
     // The build stage's filesystem: its WORKDIR holds dist/ after `npm run build`.
     buildRoot = await mkdtemp(join(tmpdir(), "taskfn-build-stage-"));
-    await buildFunctions({ outdir: join(buildRoot, "dist") });
+    node = await imageNode();
+    await buildFunctions({ outdir: join(buildRoot, "dist"), snapshotNode: node });
     database = await createTestDatabase();
-  });
+    // Ten snapshot builds, each a whole Node process, one after the other.
+  }, 240_000);
   afterAll(async () => {
     await database?.drop();
     await Promise.all([buildRoot, ...imageRoots].filter(Boolean).map((dir) => rm(dir, { recursive: true, force: true })));
@@ -97,7 +102,7 @@ describe("each function's image, rehearsed", () => {
 
   it.each(FUNCTIONS.map((definition) => [definition.appId, definition] as const))("%s: starts from its own bundle alone and becomes ready", async (appId, definition) => {
     const workdir = await assembleImage(appId);
-    expect((await readdir(workdir)).sort()).toEqual(["index.mjs", "index.mjs.map", "meta.json"]);
+    expect((await readdir(workdir)).sort()).toEqual(["index.mjs", "index.mjs.map", "meta.json", "snapshot.blob", "snapshot.cjs"]);
     // Nothing above the image's folder may lend it packages: Node would resolve them.
     for (let dir = workdir; dir !== dirname(dir); dir = dirname(dir)) {
       await expect(access(join(dir, "node_modules")), dir).rejects.toThrow();
@@ -114,7 +119,7 @@ describe("each function's image, rehearsed", () => {
     };
     const [command, ...args] = execForm(instructions("CMD").at(-1)!.args);
     expect(command).toBe("node");
-    const child = spawn(process.execPath, args, { cwd: workdir, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(node, args, { cwd: workdir, env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -124,7 +129,7 @@ describe("each function's image, rehearsed", () => {
       await waitFor200(`http://127.0.0.1:${port}/readyz`, child, () => output);
 
       const healthcheck = execForm(splitFlags(instructions("HEALTHCHECK")[0]!.args).rest.replace(/^CMD\s+/, ""));
-      await promisify(execFile)(process.execPath, healthcheck.slice(1), { cwd: workdir, env });
+      await promisify(execFile)(node, healthcheck.slice(1), { cwd: workdir, env });
     } finally {
       child.kill("SIGTERM");
     }

@@ -77,7 +77,7 @@ export function splitFlags(args: string): { flags: Record<string, string>; rest:
   return { flags, rest };
 }
 
-/** `["node", "index.mjs"]`: the exec form, the only form this project's Dockerfile uses. */
+/** `["node", "--snapshot-blob", "snapshot.blob"]`: the exec form, the only form this project's Dockerfile uses. */
 export function execForm(args: string): string[] {
   const parsed: unknown = JSON.parse(args);
   if (!Array.isArray(parsed) || !parsed.every((part) => typeof part === "string")) throw new Error(`not an exec-form array: ${args}`);

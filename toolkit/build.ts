@@ -4,6 +4,8 @@
  * map and esbuild metafile (`meta.json`). Nothing has to be copied beside a bundle.
  *
  * `npm run build` prints a table; `npm start` calls buildFunctions().
+ * `npm run build -- --snapshots` also builds each function's startup snapshot
+ * with the Node running the build (toolkit/build-snapshot.ts): what the image runs.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
@@ -11,6 +13,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { build, type BuildOptions as EsbuildOptions, type Metafile } from "esbuild";
 import { FUNCTIONS, functionFolder } from "../functions/catalog.js";
 import type { FunctionDefinition } from "../runtime/types.js";
+import { buildSnapshots } from "./build-snapshot.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const DIST_DIR = join(ROOT, "dist");
@@ -47,6 +50,8 @@ export interface BuildOptions {
   outdir?: string;
   /** Default: every function in the catalog. */
   functions?: readonly FunctionDefinition[];
+  /** A Node binary: also build each function's startup snapshot with it (the blob starts only on that binary). */
+  snapshotNode?: string;
 }
 
 export interface BuiltFunction {
@@ -70,7 +75,7 @@ function metafileOf(metafile: Metafile, outputPath: string): Metafile {
   return { inputs, outputs: { [outputPath]: output } };
 }
 
-export async function buildFunctions({ outdir = DIST_DIR, functions = FUNCTIONS }: BuildOptions = {}): Promise<BuildReport> {
+export async function buildFunctions({ outdir = DIST_DIR, functions = FUNCTIONS, snapshotNode }: BuildOptions = {}): Promise<BuildReport> {
   const started = performance.now();
   const result = await build({
     ...NODE_BUNDLE_OPTIONS,
@@ -82,6 +87,7 @@ export async function buildFunctions({ outdir = DIST_DIR, functions = FUNCTIONS 
     outdir,
     metafile: true,
   });
+  if (snapshotNode) await buildSnapshots({ root: ROOT, outdir, functions, node: snapshotNode, target: NODE_BUNDLE_OPTIONS.target });
   const ms = Math.round(performance.now() - started);
 
   const built = await Promise.all(
@@ -106,5 +112,6 @@ function formatTable({ functions, ms }: BuildReport): string {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  console.log(formatTable(await buildFunctions()));
+  const snapshots = process.argv.includes("--snapshots");
+  console.log(formatTable(await buildFunctions(snapshots ? { snapshotNode: process.execPath } : {})));
 }

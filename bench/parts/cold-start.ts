@@ -1,13 +1,24 @@
 /**
  * Part 3: spawn → first 2xx on the health route for every function bundle, and
  * the RSS it then sits at, against a bare node:http server (and, for context,
- * the alternatives' servers). Spawns alternate across servers like load rounds.
+ * the alternatives' servers). Twice: on the Node running the bench, and on the
+ * image's Node (the Dockerfile's NODE_IMAGE, installed from npm), where each
+ * function also starts from its startup snapshot as the image does. Each row's
+ * ratio is to the bare server on the same Node. Spawns alternate across all
+ * servers like load rounds.
  */
+import { execFileSync } from "node:child_process";
 import { readdir, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { bare, daprSdkEvent, gcfEvent, rawEvent, taskfnFunction } from "../contenders.js";
+import { FUNCTIONS } from "../../functions/catalog.js";
+import { buildSnapshots, snapshotBlobPath } from "../../toolkit/build-snapshot.js";
+import { DIST_DIR, NODE_BUNDLE_OPTIONS } from "../../toolkit/build.js";
+import { imageNodeVersion, installNode } from "../../toolkit/image-node.js";
+import { ROOT } from "../../toolkit/paths.js";
+import { bare, daprSdkEvent, gcfEvent, rawEvent, taskfnFunction, taskfnSnapshot } from "../contenders.js";
 import { startServer, type BenchContext, type ServerDefinition } from "../context.js";
 import { sleep, waitHealthy } from "../../toolkit/net.js";
+import { CLOCK_TICKS } from "../proc-stat.js";
 import type { Service } from "../service.js";
 import { noErrors, type Row } from "../report.js";
 import { spread } from "../stats.js";
@@ -37,10 +48,31 @@ async function startWithRetry(ctx: BenchContext, definition: ServerDefinition): 
   return undefined;
 }
 
+interface Server {
+  definition: ServerDefinition;
+  isFunction: boolean;
+  bundle?: string;
+  /** Index of the bare server on the same Node: its baseline. */
+  bare: number;
+}
+
 export async function coldStart(ctx: BenchContext, bundles: BuiltBundle[]): Promise<Row[]> {
   const { candidate } = ctx;
-  const servers: { definition: ServerDefinition; isFunction: boolean; bundle?: string }[] = [
-    { definition: bare(), isFunction: false },
+  const imageNode = await installNode(await imageNodeVersion());
+  const imageVersion = execFileSync(imageNode, ["-p", "process.versions.node"], { encoding: "utf8" }).trim();
+  const functions = FUNCTIONS.filter((f) => bundles.some((b) => b.appId === f.appId));
+  ctx.log(`[${PART}] building ${functions.length} startup snapshots with Node ${imageVersion}`);
+  await buildSnapshots({ root: ROOT, outdir: DIST_DIR, functions, node: imageNode, target: NODE_BUNDLE_OPTIONS.target });
+
+  const servers: Server[] = [];
+  const add = (node: string, definitions: { definition: ServerDefinition; isFunction: boolean; bundle?: string }[]) => {
+    const bareIndex = servers.length;
+    const version = node === process.execPath ? process.versions.node : imageVersion;
+    for (const d of [{ definition: bare(node), isFunction: false }, ...definitions]) {
+      servers.push({ ...d, definition: { ...d.definition, name: `${d.definition.name} · Node ${version}` }, bare: bareIndex });
+    }
+  };
+  add(process.execPath, [
     ...bundles.flatMap((b) => {
       const own = { definition: taskfnFunction(b.appId, b.bundle), isFunction: true, bundle: b.bundle };
       if (!candidate) return [own];
@@ -50,8 +82,15 @@ export async function coldStart(ctx: BenchContext, bundles: BuiltBundle[]): Prom
     { definition: rawEvent(false), isFunction: false },
     { definition: daprSdkEvent(false), isFunction: false },
     { definition: gcfEvent(false), isFunction: false },
-  ];
-  const samples = servers.map(() => ({ healthyMs: [] as number[], readyMs: [] as number[], rss: [] as number[], failures: 0 }));
+  ]);
+  add(imageNode, [
+    ...bundles.flatMap((b) => [
+      { definition: taskfnFunction(b.appId, b.bundle, [], imageNode), isFunction: true, bundle: b.bundle },
+      { definition: taskfnSnapshot(b.appId, snapshotBlobPath(b.bundle), imageNode), isFunction: true },
+    ]),
+    { definition: rawEvent(false, imageNode), isFunction: false },
+  ]);
+  const samples = servers.map(() => ({ healthyMs: [] as number[], healthyCpuMs: [] as number[], readyMs: [] as number[], rss: [] as number[], failures: 0 }));
   for (let spawn = 0; spawn < ctx.config.coldStartSpawns; spawn++) {
     ctx.log(`[${PART}] spawn ${spawn + 1}/${ctx.config.coldStartSpawns} of ${servers.length} servers`);
     for (let i = 0; i < servers.length; i++) {
@@ -63,11 +102,15 @@ export async function coldStart(ctx: BenchContext, bundles: BuiltBundle[]): Prom
         continue;
       }
       try {
+        // CPU the process spent to get there, read right after /healthz answered: on a
+        // shared machine it varies far less than the wall-clock time (10 ms ticks).
+        const healthyCpuMs = (service.cpuTicks() * 1000) / CLOCK_TICKS;
         const { readyPath } = servers[index]!.definition;
         const readyMs = readyPath ? await waitHealthy(service.port, readyPath, { since: service.startedAt, alive: service.alive }) : service.readyMs;
         await sleep(ctx.config.idleSettleMs);
         s.rss.push(service.memory().rss);
         s.healthyMs.push(service.readyMs);
+        s.healthyCpuMs.push(healthyCpuMs);
         s.readyMs.push(readyMs);
       } catch (error) {
         s.failures++;
@@ -78,8 +121,9 @@ export async function coldStart(ctx: BenchContext, bundles: BuiltBundle[]): Prom
     }
   }
 
-  const bareStart = spread(samples[0]!.healthyMs).median;
-  const bareRss = spread(samples[0]!.rss).median;
+  const bareStart = (i: number) => spread(samples[servers[i]!.bare]!.healthyMs).median;
+  const bareRss = (i: number) => spread(samples[servers[i]!.bare]!.rss).median;
+  const bareCpu = (i: number) => spread(samples[servers[i]!.bare]!.healthyCpuMs).median;
   const rows: Row[] = [];
   const row = (scenario: string, server: string, metric: string, values: number[], baseline?: number, target?: number, errors?: Row["errors"]): Row => {
     const value = spread(values);
@@ -90,10 +134,11 @@ export async function coldStart(ctx: BenchContext, bundles: BuiltBundle[]): Prom
     const s = samples[i]!;
     const name = server.isFunction ? `taskfn ${server.definition.name}` : server.definition.name;
     const target = server.isFunction ? 1.3 : undefined;
-    rows.push(row("spawn → first /healthz 2xx", name, "ms", s.healthyMs, bareStart, target, { ...noErrors(), other: s.failures }));
-    if (server.definition.readyPath) rows.push(row("spawn → ready (/readyz 2xx: database answers)", name, "ms", s.readyMs, bareStart));
-    rows.push(row("RSS when ready and idle", name, "MiB", s.rss, bareRss, target));
-    if (server.bundle) rows.push(row("bundle: index.mjs + its chunks", name, "KiB", [(await bundleBytes(server.bundle)) / 1024]));
+    rows.push(row("spawn → first /healthz 2xx", name, "ms", s.healthyMs, bareStart(i), target, { ...noErrors(), other: s.failures }));
+    rows.push(row("CPU (user + sys) until the first /healthz", name, "ms", s.healthyCpuMs, bareCpu(i)));
+    if (server.definition.readyPath) rows.push(row("spawn → ready (/readyz 2xx: database answers)", name, "ms", s.readyMs, bareStart(i)));
+    rows.push(row("RSS when ready and idle", name, "MiB", s.rss, bareRss(i), target === undefined ? undefined : 1.2));
+    if (server.bundle && server.definition.command === process.execPath) rows.push(row("bundle: index.mjs + its chunks", name, "KiB", [(await bundleBytes(server.bundle)) / 1024]));
   }
   return rows;
 }

@@ -31,7 +31,7 @@ const log = createLogger(onTaskCompleted.name);
 const runtime: FunctionRuntime = { db: noDatabase, dapr: createDaprClient({ baseUrl: `http://127.0.0.1:${DAPR_HTTP_PORT}` }), uow, log };
 const handler = createOnTaskCompletedHandler(runtime);
 const app = createFunctionApp(onTaskCompleted, handler, runtime, {});
-createServer(createNodeListener(app, directEventRoute(onTaskCompleted, handler, { uow, log, appApiToken: undefined }))).listen(PORT, "127.0.0.1");
+createServer(createNodeListener(app, { direct: directEventRoute(onTaskCompleted, handler, { uow, log, appApiToken: undefined }), ready: async () => true })).listen(PORT, "127.0.0.1");
 
 // Exit through process.exit so that `node --cpu-prof` writes its profile.
 process.once("SIGTERM", () => process.exit(0));
