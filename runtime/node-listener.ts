@@ -14,6 +14,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from "node:http
 import type { Hono } from "hono";
 import { readIncomingText } from "./body.js";
 import { daprTokenCheck } from "./dapr-token.js";
+import { APP_HEALTH_CHECK } from "./lifecycle.js";
 import { HEALTHY, READY } from "./readiness.js";
 import { createEventDelivery, MAX_EVENT_BYTES, REPLY_BODIES, subscriberPath, type DaprStatus, type EventDelivery } from "./topic-trigger.js";
 import type { EventHandler, FunctionDefinition, HandlerFor, TopicTrigger, Trigger } from "./types.js";
@@ -72,7 +73,7 @@ export function createNodeListener(app: Hono, { direct, ready }: NodeRoutes): Re
     } else if (req.method === "GET" && req.url === "/healthz") {
       sendJson(res, HEALTHY);
       void loadHono();
-    } else if (req.method === "GET" && req.url === "/readyz") {
+    } else if (req.method === "GET" && req.url === APP_HEALTH_CHECK.path) {
       void loadHono();
       void ready().then((ok) => (ok ? sendJson(res, READY) : toHono(req, res)));
     } else {
