@@ -16,9 +16,34 @@ export interface OutboxEvent {
   cloudEvent: TaskfnCloudEvent;
 }
 
-export async function insertOutboxEvents(tx: Transaction, events: OutboxEvent[]): Promise<void> {
+/** Namespaces the writers' per-key advisory locks (pg_advisory_xact_lock(class, key hash)). */
+const WRITER_LOCK_CLASS = 0x7461736b; // "task"
+
+/**
+ * Writes `events` in the caller's transaction and returns those that may be
+ * published right after commit: the events of every partition key with no older
+ * event still waiting for the relay. The others would overtake that event, so they
+ * wait for the relay too, which publishes each key's events in seq order.
+ *
+ * Writers of one key take turns (a transaction-scoped advisory lock on the key),
+ * so within a key seq order is commit order, and the check below sees every older
+ * event of the key (it runs after the lock was granted, so its snapshot includes
+ * the previous writer's commit).
+ */
+export async function insertOutboxEvents(tx: Transaction, events: OutboxEvent[]): Promise<OutboxEvent[]> {
+  const keys = [...new Set(events.map((e) => e.partitionKey))];
+  // In hash order, so two writers of overlapping keys never wait for each other crosswise.
+  await tx.query(sql`
+    SELECT pg_advisory_xact_lock(${WRITER_LOCK_CLASS}, hashtext(k))
+    FROM (SELECT k FROM unnest(${keys}::text[]) AS k ORDER BY hashtext(k)) AS sorted`);
   const rows = events.map((e) => sql`(${e.id}::uuid, ${e.topic}, ${e.partitionKey}, ${JSON.stringify(e.cloudEvent)}::jsonb)`);
-  await tx.execute(sql`INSERT INTO outbox_events (id, topic, partition_key, cloud_event) VALUES ${join(rows)}`);
+  // One statement: the CTE's snapshot does not include the rows it inserts.
+  const waiting = await tx.query<{ partition_key: string }>(sql`
+    WITH inserted AS (INSERT INTO outbox_events (id, topic, partition_key, cloud_event) VALUES ${join(rows)})
+    SELECT DISTINCT partition_key FROM outbox_events
+    WHERE partition_key = ANY(${keys}::text[]) AND published_at IS NULL AND parked_at IS NULL`);
+  const blocked = new Set(waiting.map((row) => row.partition_key));
+  return events.filter((e) => !blocked.has(e.partitionKey));
 }
 
 export interface PublishDeps {
@@ -48,20 +73,4 @@ export async function publishInOrder({ dapr, pubsub, log }: PublishDeps, events:
 export async function markPublished(db: SqlClient, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   await db.execute(sql`UPDATE outbox_events SET published_at = now(), attempts = attempts + 1 WHERE id = ANY(${ids}::uuid[])`);
-}
-
-/**
- * Locks a batch of unpublished rows older than `minAgeMs` (younger rows are still
- * being published by the function that wrote them), in write order. SKIP LOCKED
- * lets several relays run at once, each on its own rows.
- */
-export async function claimUnpublishedEvents(tx: Transaction, { minAgeMs, limit }: { minAgeMs: number; limit: number }): Promise<OutboxEvent[]> {
-  const rows = await tx.query<{ id: string; topic: string; partition_key: string; cloud_event: TaskfnCloudEvent }>(sql`
-    SELECT id::text AS id, topic, partition_key, cloud_event
-    FROM outbox_events
-    WHERE published_at IS NULL AND created_at <= now() - make_interval(secs => ${minAgeMs / 1000})
-    ORDER BY seq
-    LIMIT ${limit}
-    FOR UPDATE SKIP LOCKED`);
-  return rows.map((row) => ({ id: row.id, topic: row.topic, partitionKey: row.partition_key, cloudEvent: row.cloud_event }));
 }
