@@ -35,6 +35,16 @@ export default tseslint.config(
     },
   },
   {
+    // The handler contract is one file: a definition or handler reads runtime/contract.ts only.
+    files: ["functions/*/definition.ts", "functions/*/handler.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ regex: "/runtime/(?!contract\\.js$)", message: "Import the runtime through runtime/contract.ts, the handler contract." }] },
+      ],
+    },
+  },
+  {
     // Config files are the one place where a tool demands a default export.
     files: ["*.config.ts", "*.config.js"],
     rules: { "no-restricted-syntax": "off" },

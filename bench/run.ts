@@ -7,6 +7,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdtemp, mkdir, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -51,7 +52,10 @@ function machine(): string {
  * in one run. BENCH_CANDIDATE_FLAGS: its Node flags (default: production's).
  */
 async function buildCandidate(root: string): Promise<Candidate> {
-  const build = (await import(pathToFileURL(join(root, "toolkit", "build.ts")).href)) as { buildFunctions: typeof buildFunctions };
+  // toolkit/build.ts since the tooling folders were named; scripts/build.ts in older checkouts (ARCHITECTURE.md compares with one).
+  const script = [join(root, "toolkit", "build.ts"), join(root, "scripts", "build.ts")].find((path) => existsSync(path));
+  if (!script) throw new Error(`${root} has neither toolkit/build.ts nor scripts/build.ts`);
+  const build = (await import(pathToFileURL(script).href)) as { buildFunctions: typeof buildFunctions };
   const dist = join(root, "dist");
   await build.buildFunctions({ outdir: dist });
   const out = join(root, "dist-bench");

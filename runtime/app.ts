@@ -11,8 +11,8 @@ import { APP_HEALTH_CHECK } from "./lifecycle.js";
 import { answerOtherMethods } from "./method-not-allowed.js";
 import { HttpProblem, problemResponse } from "./problem.js";
 import { HEALTHY, READY, readinessCheck } from "./readiness.js";
-import { mountTopicFunction } from "./topic-trigger.js";
-import type { BindingTrigger, FunctionDefinition, HandlerFor, HttpTrigger, Trigger, TopicTrigger, EventHandler, HttpHandler, BindingHandler } from "./types.js";
+import { mountTopicFunction, subscriberPath } from "./topic-trigger.js";
+import type { BindingTrigger, FunctionDefinition, HandlerFor, HttpTrigger, Trigger, TopicTrigger, HttpHandler, BindingHandler } from "./types.js";
 import { createUnitOfWork, type UnitOfWork } from "./unit-of-work.js";
 
 /** What the runtime gives every handler factory. */
@@ -77,18 +77,15 @@ export function createFunctionApp<T extends Trigger>(
       });
       break;
     case "topic":
-      mountTopicFunction(app, definition as FunctionDefinition<TopicTrigger>, handler as EventHandler<TopicTrigger>, {
-        uow: runtime.uow,
-        log,
-        daprAuth,
-      });
+      mountTopicFunction(app, definition as FunctionDefinition<TopicTrigger>, { daprAuth });
       break;
     case "binding":
       mountBindingFunction(app, definition as FunctionDefinition<BindingTrigger>, handler as BindingHandler, { ctx, daprAuth });
       break;
   }
 
-  answerOtherMethods(app);
+  // A topic function's event POST is answered on node:http (node-listener.ts); other methods there get 405 here.
+  answerOtherMethods(app, trigger.kind === "topic" ? [{ method: "POST", path: subscriberPath(trigger) }] : []);
   app.notFound(() => problemResponse(new HttpProblem(404, "No such route.")));
   app.onError((error) => problemResponse(toProblem(error, log)));
   return app;

@@ -13,6 +13,11 @@ export function daprTokenCheck(token: string | undefined): (given: string | unde
   };
 }
 
+/** The refusal of a call that did not come from the sidecar. */
+export function sidecarOnly(): HttpProblem {
+  return new HttpProblem(401, "This route is reserved for the Dapr sidecar: dapr-api-token is missing or wrong.");
+}
+
 /**
  * Guards the routes only the sidecar may call. When APP_API_TOKEN is set, Dapr
  * sends it as `dapr-api-token` on every call to the app; anything else is refused.
@@ -20,9 +25,7 @@ export function daprTokenCheck(token: string | undefined): (given: string | unde
 export function daprApiToken({ token }: { token: string | undefined }): MiddlewareHandler {
   const matches = daprTokenCheck(token);
   return createMiddleware(async (c, next) => {
-    if (!matches(c.req.header("dapr-api-token"))) {
-      throw new HttpProblem(401, "This route is reserved for the Dapr sidecar: dapr-api-token is missing or wrong.");
-    }
+    if (!matches(c.req.header("dapr-api-token"))) throw sidecarOnly();
     await next();
   });
 }

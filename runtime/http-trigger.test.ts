@@ -3,8 +3,6 @@
  * authenticate (401/403) → size (413) → media type (415) → JSON (400) →
  * schema (400 naming the field) → handler. A rejected request changes nothing.
  */
-import type { AddressInfo } from "node:net";
-import { serve, type ServerType } from "@hono/node-server";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTask } from "../functions/create-task/definition.js";
 import { createCreateTaskHandler } from "../functions/create-task/handler.js";
@@ -179,21 +177,11 @@ describe("what is accepted", () => {
   });
 });
 
-// serve.ts runs the app under @hono/node-server, where the body comes from Node's own
-// request rather than a WHATWG one (which is all app.request() exercises).
-describe("under @hono/node-server", () => {
-  let server: ServerType;
-  let base: string;
-  beforeAll(async () => {
-    server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
-    await new Promise((resolve) => server.once("listening", resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-
+// Bodies as Node receives them: with a content-length, or chunked with none.
+describe("sized and chunked bodies", () => {
   /** POSTs `chunks` as a chunked body (no content-length), one chunk at a time. */
   const postChunked = (chunks: string[], headers: Record<string, string>) =>
-    fetch(`${base}/api/alice/tasks`, {
+    app.request("/api/alice/tasks", {
       method: "POST",
       headers,
       body: new ReadableStream({
@@ -207,7 +195,7 @@ describe("under @hono/node-server", () => {
     } as RequestInit);
 
   it("creates a task from a body with a content-length", async () => {
-    const res = await fetch(`${base}/api/alice/tasks`, { method: "POST", headers: await authHeaders("alice"), body: JSON.stringify({ title: "Sized" }) });
+    const res = await app.request("/api/alice/tasks", { method: "POST", headers: await authHeaders("alice"), body: JSON.stringify({ title: "Sized" }) });
     expect(res.status).toBe(201);
     expect(await res.json()).toMatchObject({ title: "Sized" });
   });
@@ -223,7 +211,7 @@ describe("under @hono/node-server", () => {
 
     it("answers 413 for a declared content-length over 64 KiB, before the media type", async () => {
       const headers = { ...(await authHeaders("alice")), "content-type": "text/plain" };
-      await expectProblem(await fetch(`${base}/api/alice/tasks`, { method: "POST", headers, body: "x".repeat(MAX_BODY_BYTES + 1) }), 413);
+      await expectProblem(await app.request("/api/alice/tasks", { method: "POST", headers, body: "x".repeat(MAX_BODY_BYTES + 1) }), 413);
     });
 
     it("answers 413 for a chunked body that grows past 64 KiB, even of the wrong type", async () => {

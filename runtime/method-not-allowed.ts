@@ -6,11 +6,11 @@ import { HttpProblem, problemResponse } from "./problem.js";
  * not serve there (a 404 would say the path does not exist). Call it after the
  * last route: the allowed methods are read from the app's own routes, which the
  * definitions made. HEAD is allowed wherever GET is (Hono answers it with GET's
- * route).
+ * route). `servedElsewhere`: routes answered before the app (node-listener.ts).
  */
-export function answerOtherMethods(app: Hono): void {
+export function answerOtherMethods(app: Hono, servedElsewhere: readonly { method: string; path: string }[] = []): void {
   const allowed = new Map<string, Set<string>>();
-  for (const { method, path } of app.routes) {
+  for (const { method, path } of [...app.routes, ...servedElsewhere]) {
     if (method === "ALL") continue; // middleware
     const methods = allowed.get(path) ?? new Set<string>();
     methods.add(method);

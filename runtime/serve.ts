@@ -1,13 +1,12 @@
 import { startupSnapshot } from "node:v8";
-import { createFunctionApp, createFunctionRuntime, type HandlerFactory } from "./app.js";
+import { createFunctionRuntime, type HandlerFactory } from "./app.js";
 import { readConfig } from "./config.js";
 import { createDaprClient } from "./dapr-client.js";
 import { createDatabase } from "./database.js";
 import { createHttpServer } from "./http-server.js";
 import { SHUTDOWN_DEADLINE_SECONDS } from "./lifecycle.js";
 import { createLogger } from "./logger.js";
-import { createNodeListener, directEventRoute } from "./node-listener.js";
-import { readinessCheck } from "./readiness.js";
+import { createFunctionListener } from "./node-listener.js";
 import type { FunctionDefinition, Trigger } from "./types.js";
 
 /**
@@ -34,10 +33,9 @@ function startFunction<T extends Trigger>(definition: FunctionDefinition<T>, cre
   const dapr = createDaprClient({ baseUrl: config.daprBaseUrl, apiToken: config.daprApiToken });
   const runtime = createFunctionRuntime(definition.name, { db, dapr, log });
   const handler = createHandler(runtime);
-  const app = createFunctionApp(definition, handler, runtime, { auth: config.auth, appApiToken: config.appApiToken });
-  const direct = directEventRoute(definition, handler, { uow: runtime.uow, log, appApiToken: config.appApiToken });
+  const listener = createFunctionListener(definition, handler, runtime, { auth: config.auth, appApiToken: config.appApiToken });
 
-  const server = createHttpServer(createNodeListener(app, { direct, ready: readinessCheck(db, log) })).listen(config.port, config.host, () => {
+  const server = createHttpServer(listener).listen(config.port, config.host, () => {
     log.info({ port: config.port, trigger: definition.trigger.kind }, `${definition.name} listening`);
   });
 

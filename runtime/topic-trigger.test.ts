@@ -1,16 +1,16 @@
 import { evaluate } from "@marcbachmann/cel-js";
-import { Hono } from "hono";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { onTaskCompleted } from "../functions/on-task-completed/definition.js";
 import { sendReminder } from "../functions/send-reminder/definition.js";
 import { deliver } from "../test/events.js";
+import { serveForTest } from "../test/runtime.js";
 import { buildCloudEvent } from "./cloud-event.js";
-import { daprApiToken } from "./dapr-token.js";
 import { defineFunction } from "./define.js";
 import { PoisonEventError, RetryableError } from "./errors.js";
-import { REPLY_BODIES, createEventDelivery, mountTopicFunction, subscriberPath, toDaprStatus, toSubscription } from "./topic-trigger.js";
+import { createFunctionListener } from "./node-listener.js";
+import { REPLY_BODIES, createEventDelivery, subscriberPath, toDaprStatus, toSubscription } from "./topic-trigger.js";
 import type { EventContext, EventHandler, ReceivedEvent } from "./types.js";
 import type { UnitOfWork } from "./unit-of-work.js";
 
@@ -71,7 +71,8 @@ describe("toDaprStatus", () => {
   });
 });
 
-// The subscriber route on its own, with an in-memory unit of work: the event → reply mapping.
+// The subscriber route as served (node-listener.ts), with an in-memory unit of work: the event → reply mapping.
+const unused = {} as never;
 describe("the subscriber route", () => {
   const thingHappened = defineFunction({
     name: "onThing",
@@ -99,10 +100,11 @@ describe("the subscriber route", () => {
         return "processed";
       },
     };
-    const app = new Hono();
     const eventHandler: EventHandler<typeof thingHappened.trigger> = (event, ctx) => handler(event, ctx);
-    mountTopicFunction(app, thingHappened, eventHandler, { uow, log, daprAuth: daprApiToken({ token: undefined }) });
-    return { app, processed, deliver: createEventDelivery(thingHappened, eventHandler, { uow, log }) };
+    // No route of a topic function but /readyz touches the database or the Dapr client.
+    const runtime = { uow, log, db: unused, dapr: unused };
+    const app = serveForTest(createFunctionListener(thingHappened, eventHandler, runtime, {}));
+    return { app, processed, deliver: createEventDelivery(thingHappened, eventHandler, runtime) };
   }
   const event = (data: unknown = { n: 1 }, type = "thing.happened") =>
     buildCloudEvent({ topic: "things", type, subject: "s", partitionKey: "k", data }, "/test");

@@ -1,6 +1,5 @@
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
-import { readBodyText } from "./body.js";
 import { parseCloudEvent } from "./cloud-event.js";
 import { PoisonEventError } from "./errors.js";
 import { unstorableTextErrors } from "./text.js";
@@ -121,25 +120,12 @@ export function createEventDelivery<T extends TopicTrigger>(
   };
 }
 
-export function mountTopicFunction<T extends TopicTrigger>(
-  app: Hono,
-  definition: FunctionDefinition<T>,
-  handler: EventHandler<T>,
-  deps: { uow: UnitOfWork; log: Logger; daprAuth: MiddlewareHandler },
-): void {
+/**
+ * The topic function's routes on its Hono app: its subscription, and the default
+ * route for the topic's other event types. Its own event route is served on
+ * node:http (node-listener.ts).
+ */
+export function mountTopicFunction<T extends TopicTrigger>(app: Hono, definition: FunctionDefinition<T>, deps: { daprAuth: MiddlewareHandler }): void {
   app.get("/dapr/subscribe", deps.daprAuth, (c) => c.json([toSubscription(definition)]));
   app.post(OTHER_EVENTS_PATH, deps.daprAuth, (c) => reply(c, "SUCCESS"));
-
-  const deliver = createEventDelivery(definition, handler, deps);
-  // Served by node-listener.ts in production; this route is what app.request() and a
-  // request without the right dapr-api-token reach.
-  app.post(subscriberPath(definition.trigger), deps.daprAuth, async (c) => {
-    let text: string | undefined;
-    try {
-      text = await readBodyText(c, MAX_EVENT_BYTES);
-    } catch {
-      text = undefined; // over the size limit, or the connection broke: dropped
-    }
-    return reply(c, await deliver(text));
-  });
 }

@@ -75,7 +75,7 @@ const PATCH_COLUMNS: { [K in keyof Required<UpdateTaskBody>]: (value: UpdateTask
   recurrence: (v) => sql`recurrence = ${v}`,
 };
 
-export async function updateTask(tx: Transaction, task: Task, patch: UpdateTaskBody): Promise<Task> {
+export async function updateTaskRow(tx: Transaction, task: Task, patch: UpdateTaskBody): Promise<Task> {
   const assignments = Object.entries(patch)
     .filter(([, value]) => value !== undefined)
     .map(([field, value]) => (PATCH_COLUMNS[field as keyof UpdateTaskBody] as (v: unknown) => Sql)(value));
@@ -97,7 +97,7 @@ export async function completeOpenTask(tx: Transaction, userId: string, id: stri
   return task ?? null;
 }
 
-export async function deleteTask(tx: Transaction, userId: string, id: string): Promise<Task | null> {
+export async function deleteTaskRow(tx: Transaction, userId: string, id: string): Promise<Task | null> {
   const [task] = await tx.query<Task>(sql`DELETE FROM tasks WHERE id = ${id}::uuid AND user_id = ${userId} RETURNING ${TASK_COLUMNS}`);
   return task ?? null;
 }
@@ -137,7 +137,7 @@ export function decodeCursor(cursor: string): PageCursor | undefined {
 }
 
 /** Newest first, keyset-paginated on (createdAt, id) so pages never skip or repeat. */
-export async function listTasks(db: SqlClient, userId: string, query: ListTasksQuery, after?: PageCursor): Promise<{ items: Task[]; next: Task | undefined }> {
+export async function selectTaskPage(db: SqlClient, userId: string, query: ListTasksQuery, after?: PageCursor): Promise<{ items: Task[]; next: Task | undefined }> {
   const completed = query.status === "all" ? undefined : query.status === "completed";
   // (created_at, id) < (a, b) is the keyset condition in one index range of (user_id, completed, created_at DESC, id DESC).
   const rows = await db.query<Task>(sql`

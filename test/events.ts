@@ -3,12 +3,12 @@
  * them. No database here: unit tests import this too.
  */
 import { randomUUID } from "node:crypto";
-import type { Hono } from "hono";
 import { expect } from "vitest";
 import { buildCloudEvent, type TaskfnCloudEvent } from "../runtime/cloud-event.js";
 import type { DaprStatus } from "../runtime/topic-trigger.js";
 import { taskfnEvent } from "../tasks/events.js";
 import type { TaskJson } from "../tasks/task-schema.js";
+import type { TestApp } from "./runtime.js";
 
 /** The fields Dapr adds to every CloudEvent it delivers. */
 export const DAPR_DELIVERY_FIELDS = {
@@ -51,7 +51,7 @@ export function taskJson(overrides: Partial<TaskJson> = {}): TaskJson {
 }
 
 /** POSTs `body` (serialised unless it is a string) to a subscriber route and returns Dapr's reply status. */
-export async function deliver(app: Hono, path: string, body: unknown, headers: Record<string, string> = {}): Promise<DaprStatus> {
+export async function deliver(app: TestApp, path: string, body: unknown, headers: Record<string, string> = {}): Promise<DaprStatus> {
   const res = await app.request(path, {
     method: "POST",
     headers: { "content-type": "application/cloudevents+json", ...headers },

@@ -4,7 +4,6 @@
  * error answer must pass in problems.ts.
  */
 import { randomUUID } from "node:crypto";
-import type { Hono } from "hono";
 import { afterAll, beforeAll, expect } from "vitest";
 import type { TaskfnCloudEvent } from "../runtime/cloud-event.js";
 import type { FunctionRuntime } from "../runtime/app.js";
@@ -14,7 +13,7 @@ import type { TaskJson } from "../tasks/task-schema.js";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 import { HANDLER_FACTORIES } from "./functions.js";
-import { authHeaders, createRecordingDapr, createTestRuntime, type RecordingDapr } from "./runtime.js";
+import { authHeaders, createRecordingDapr, createTestRuntime, type RecordingDapr, type TestApp } from "./runtime.js";
 
 export type Body = Record<string, unknown>;
 
@@ -45,7 +44,7 @@ export function createTaskApi(db: Database, dapr: RecordingDapr = createRecordin
   };
   // `owner` is the user in the path; it defaults to the caller.
   const path = (owner: string, taskId?: string) => `/api/${encodeURIComponent(owner)}/tasks${taskId ? `/${taskId}` : ""}`;
-  const send = async (app: Hono, user: string, method: string, url: string, body?: Body) =>
+  const send = async (app: TestApp, user: string, method: string, url: string, body?: Body) =>
     app.request(url, { method, headers: await authHeaders(user), ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
 
   const api: TaskApi = {

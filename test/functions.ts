@@ -3,7 +3,6 @@
  * catalog is definition-only, so this is where the contract suite finds the
  * handler that goes with each definition.
  */
-import type { Hono } from "hono";
 import type { FunctionRuntime, HandlerFactory } from "../runtime/app.js";
 import type { FunctionDefinition, Trigger } from "../runtime/types.js";
 import { completeTask } from "../functions/complete-task/definition.js";
@@ -26,12 +25,12 @@ import { sendReminder } from "../functions/send-reminder/definition.js";
 import { createSendReminderHandler } from "../functions/send-reminder/handler.js";
 import { updateTask } from "../functions/update-task/definition.js";
 import { createUpdateTaskHandler } from "../functions/update-task/handler.js";
-import { createTestApp } from "./runtime.js";
+import { createTestApp, type TestApp } from "./runtime.js";
 
 export interface TestableFunction {
   definition: FunctionDefinition;
   /** Builds the function's app the way serve.ts does, on `runtime`. */
-  app(runtime: FunctionRuntime, security?: { appApiToken?: string }): Hono;
+  app(runtime: FunctionRuntime, security?: { appApiToken?: string }): TestApp;
 }
 
 function testable<T extends Trigger>(definition: FunctionDefinition<T>, factory: HandlerFactory<T>): TestableFunction {

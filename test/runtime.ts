@@ -1,11 +1,15 @@
 /**
- * Builds a function's app the way serve.ts does, on a test database and with a
- * Dapr client double that records what would have reached the sidecar.
+ * Serves a function the way serve.ts does (its node:http listener, on a
+ * loopback port), on a test database and with a Dapr client double that
+ * records what would have reached the sidecar.
  */
+import type { RequestListener } from "node:http";
+import type { AddressInfo } from "node:net";
 import { SignJWT } from "jose";
-import type { Hono } from "hono";
 import { pino } from "pino";
-import { createFunctionApp, createFunctionRuntime, type FunctionRuntime, type HandlerFactory } from "../runtime/app.js";
+import { createFunctionRuntime, type FunctionRuntime, type HandlerFactory } from "../runtime/app.js";
+import { createHttpServer } from "../runtime/http-server.js";
+import { createFunctionListener } from "../runtime/node-listener.js";
 import type { BindingRequest, DaprClient, PublishRequest } from "../runtime/dapr-client.js";
 import { RetryableError } from "../runtime/errors.js";
 import type { Database } from "../runtime/database.js";
@@ -55,15 +59,38 @@ export function createTestRuntime(db: Database, dapr: DaprClient = createRecordi
   return createFunctionRuntime(name, { db, dapr, log: pino({ level: "silent" }) });
 }
 
+/** A served function, asked the way Hono's app.request() is: a path and fetch's options. */
+export interface TestApp {
+  request(path: string, init?: RequestInit): Promise<Response>;
+}
+
+/** Serves `listener` on a free loopback port with serve.ts's server, started on the first request. */
+export function serveForTest(listener: RequestListener): TestApp {
+  let origin: Promise<string> | undefined;
+  const start = () =>
+    new Promise<string>((resolve) => {
+      const server = createHttpServer(listener);
+      // Nothing to close after the test file: the server does not keep its worker alive.
+      server.unref();
+      server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+    });
+  return {
+    async request(path, init) {
+      origin ??= start();
+      return fetch(`${await origin}${path}`, init);
+    },
+  };
+}
+
 export function createTestApp<T extends Trigger>(
   definition: FunctionDefinition<T>,
   createHandler: HandlerFactory<T>,
   runtime: FunctionRuntime,
   security: { appApiToken?: string } = {},
-): Hono {
+): TestApp {
   // Wired as serve.ts wires it: the events' source names this function.
   const rt = createFunctionRuntime(definition.name, runtime);
-  return createFunctionApp(definition, createHandler(rt), rt, { auth: { secret: TEST_JWT_SECRET }, ...security });
+  return serveForTest(createFunctionListener(definition, createHandler(rt), rt, { auth: { secret: TEST_JWT_SECRET }, ...security }));
 }
 
 export interface TokenOptions {

@@ -8,11 +8,11 @@
 import { createServer } from "node:http";
 import { onTaskCompleted } from "../../functions/on-task-completed/definition.js";
 import { createOnTaskCompletedHandler } from "../../functions/on-task-completed/handler.js";
-import { createFunctionApp, type FunctionRuntime } from "../../runtime/app.js";
+import type { FunctionRuntime } from "../../runtime/app.js";
 import { createDaprClient } from "../../runtime/dapr-client.js";
 import type { Database, Transaction } from "../../runtime/database.js";
 import { createLogger } from "../../runtime/logger.js";
-import { createNodeListener, directEventRoute } from "../../runtime/node-listener.js";
+import { createFunctionListener } from "../../runtime/node-listener.js";
 import type { UnitOfWork } from "../../runtime/unit-of-work.js";
 import { DAPR_HTTP_PORT, PORT } from "./env.js";
 
@@ -30,8 +30,7 @@ const uow: UnitOfWork = {
 const log = createLogger(onTaskCompleted.name);
 const runtime: FunctionRuntime = { db: noDatabase, dapr: createDaprClient({ baseUrl: `http://127.0.0.1:${DAPR_HTTP_PORT}` }), uow, log };
 const handler = createOnTaskCompletedHandler(runtime);
-const app = createFunctionApp(onTaskCompleted, handler, runtime, {});
-createServer(createNodeListener(app, { direct: directEventRoute(onTaskCompleted, handler, { uow, log, appApiToken: undefined }), ready: async () => true })).listen(PORT, "127.0.0.1");
+createServer(createFunctionListener(onTaskCompleted, handler, runtime, {})).listen(PORT, "127.0.0.1");
 
 // Exit through process.exit so that `node --cpu-prof` writes its profile.
 process.once("SIGTERM", () => process.exit(0));

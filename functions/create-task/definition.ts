@@ -1,4 +1,4 @@
-import { defineFunction } from "../../runtime/define.js";
+import { defineFunction } from "../../runtime/contract.js";
 import { CreateTaskBody } from "../../tasks/task-input.js";
 import { TaskJson, UserParams } from "../../tasks/task-schema.js";
 

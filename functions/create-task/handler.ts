@@ -1,5 +1,4 @@
-import type { FunctionRuntime } from "../../runtime/app.js";
-import type { HttpHandler } from "../../runtime/types.js";
+import type { FunctionRuntime, HttpHandler } from "../../runtime/contract.js";
 import { taskfnEvent } from "../../tasks/events.js";
 import { insertTask, toTaskJson } from "../../tasks/task-store.js";
 import type { createTask } from "./definition.js";

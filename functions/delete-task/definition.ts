@@ -1,4 +1,4 @@
-import { defineFunction } from "../../runtime/define.js";
+import { defineFunction } from "../../runtime/contract.js";
 import { TaskParams } from "../../tasks/task-schema.js";
 
 export const deleteTask = defineFunction({

@@ -1,8 +1,7 @@
-import type { FunctionRuntime } from "../../runtime/app.js";
-import type { HttpHandler } from "../../runtime/types.js";
+import type { FunctionRuntime, HttpHandler } from "../../runtime/contract.js";
 import { taskfnEvent } from "../../tasks/events.js";
 import { taskNotFound } from "../../tasks/task-problems.js";
-import { deleteTask as deleteTaskRow } from "../../tasks/task-store.js";
+import { deleteTaskRow } from "../../tasks/task-store.js";
 import type { deleteTask } from "./definition.js";
 
 export function createDeleteTaskHandler({ uow }: FunctionRuntime): HttpHandler<typeof deleteTask.trigger> {

@@ -1,4 +1,4 @@
-import { defineFunction } from "../../runtime/define.js";
+import { defineFunction } from "../../runtime/contract.js";
 import { TaskJson, TaskParams } from "../../tasks/task-schema.js";
 
 export const getTask = defineFunction({

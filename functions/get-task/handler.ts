@@ -1,5 +1,4 @@
-import type { FunctionRuntime } from "../../runtime/app.js";
-import type { HttpHandler } from "../../runtime/types.js";
+import type { FunctionRuntime, HttpHandler } from "../../runtime/contract.js";
 import { taskNotFound } from "../../tasks/task-problems.js";
 import { findTask, toTaskJson } from "../../tasks/task-store.js";
 import type { getTask } from "./definition.js";

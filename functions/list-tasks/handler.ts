@@ -1,7 +1,6 @@
-import type { FunctionRuntime } from "../../runtime/app.js";
+import type { FunctionRuntime, HttpHandler } from "../../runtime/contract.js";
 import { invalidTask } from "../../tasks/task-problems.js";
-import type { HttpHandler } from "../../runtime/types.js";
-import { decodeCursor, encodeCursor, listTasks as listTasksQuery, toTaskJson } from "../../tasks/task-store.js";
+import { decodeCursor, encodeCursor, selectTaskPage, toTaskJson } from "../../tasks/task-store.js";
 import type { listTasks } from "./definition.js";
 
 export function createListTasksHandler({ db }: FunctionRuntime): HttpHandler<typeof listTasks.trigger> {
@@ -10,7 +9,7 @@ export function createListTasksHandler({ db }: FunctionRuntime): HttpHandler<typ
     if (query.cursor !== undefined && !after) {
       throw invalidTask("query.cursor", "Not a cursor from this API.");
     }
-    const page = await listTasksQuery(db, params.userId, query, after);
+    const page = await selectTaskPage(db, params.userId, query, after);
     return { status: 200, body: { items: page.items.map(toTaskJson), nextCursor: page.next ? encodeCursor(page.next) : null } };
   };
 }

@@ -1,5 +1,4 @@
-import type { FunctionRuntime } from "../../runtime/app.js";
-import type { BindingHandler } from "../../runtime/types.js";
+import type { BindingHandler, FunctionRuntime } from "../../runtime/contract.js";
 import { taskfnEvent } from "../../tasks/events.js";
 import { claimDueReminders } from "../../tasks/task-store.js";
 

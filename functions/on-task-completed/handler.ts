@@ -1,6 +1,4 @@
-import type { FunctionRuntime } from "../../runtime/app.js";
-import { PoisonEventError } from "../../runtime/errors.js";
-import type { EventHandler } from "../../runtime/types.js";
+import { PoisonEventError, type EventHandler, type FunctionRuntime } from "../../runtime/contract.js";
 import { taskfnEvent } from "../../tasks/events.js";
 import { InvalidRecurrenceError, nextOccurrence } from "../../tasks/recurrence.js";
 import { insertNextInstance, toTaskJson } from "../../tasks/task-store.js";

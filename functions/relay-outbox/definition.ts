@@ -1,4 +1,4 @@
-import { defineFunction } from "../../runtime/define.js";
+import { defineFunction } from "../../runtime/contract.js";
 
 export const relayOutbox = defineFunction({
   name: "relayOutbox",

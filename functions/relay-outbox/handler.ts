@@ -1,8 +1,4 @@
-import type { FunctionRuntime } from "../../runtime/app.js";
-import { PUBSUB_NAME } from "../../runtime/dapr-client.js";
-import { RetryableError } from "../../runtime/errors.js";
-import { claimKeys, settleClaim, type ClaimOptions, type Refusal } from "../../runtime/outbox-relay.js";
-import type { BindingHandler } from "../../runtime/types.js";
+import { PUBSUB_NAME, RetryableError, claimKeys, settleClaim, type BindingHandler, type ClaimOptions, type FunctionRuntime, type Refusal } from "../../runtime/contract.js";
 
 export interface RelayOptions extends ClaimOptions {
   /** Claims per tick. */

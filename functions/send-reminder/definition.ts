@@ -1,5 +1,4 @@
-import { PUBSUB_NAME } from "../../runtime/dapr-client.js";
-import { defineFunction } from "../../runtime/define.js";
+import { PUBSUB_NAME, defineFunction } from "../../runtime/contract.js";
 import { DEAD_LETTER_TOPICS, ReminderDueData, TOPICS } from "../../tasks/events.js";
 
 export const sendReminder = defineFunction({

@@ -1,5 +1,4 @@
-import type { FunctionRuntime } from "../../runtime/app.js";
-import type { EventHandler } from "../../runtime/types.js";
+import type { EventHandler, FunctionRuntime } from "../../runtime/contract.js";
 import { REMINDER_WEBHOOK_BINDING, type sendReminder } from "./definition.js";
 
 /**

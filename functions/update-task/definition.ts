@@ -1,4 +1,4 @@
-import { defineFunction } from "../../runtime/define.js";
+import { defineFunction } from "../../runtime/contract.js";
 import { UpdateTaskBody } from "../../tasks/task-input.js";
 import { TaskJson, TaskParams } from "../../tasks/task-schema.js";
 

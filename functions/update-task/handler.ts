@@ -1,9 +1,8 @@
-import type { FunctionRuntime } from "../../runtime/app.js";
-import type { HttpHandler } from "../../runtime/types.js";
+import type { FunctionRuntime, HttpHandler } from "../../runtime/contract.js";
 import { taskfnEvent } from "../../tasks/events.js";
 import { invalidTask, taskNotFound } from "../../tasks/task-problems.js";
 import { recurrenceProblem } from "../../tasks/task-input.js";
-import { findTaskForUpdate, toTaskJson, updateTask as updateTaskRow } from "../../tasks/task-store.js";
+import { findTaskForUpdate, toTaskJson, updateTaskRow } from "../../tasks/task-store.js";
 import type { updateTask } from "./definition.js";
 
 export function createUpdateTaskHandler({ uow }: FunctionRuntime): HttpHandler<typeof updateTask.trigger> {

@@ -8,7 +8,6 @@
  * writes nothing more. Binding routes never answer 5xx while the store is up.
  */
 import * as fc from "fast-check";
-import type { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BINDING_FUNCTIONS, TOPIC_FUNCTIONS } from "../../functions/catalog.js";
 import { buildCloudEvent, parseCloudEvent } from "../../runtime/cloud-event.js";
@@ -19,13 +18,13 @@ import type { FunctionDefinition, TopicTrigger } from "../../runtime/types.js";
 import { createTestDatabase, type TestDatabase } from "../database.js";
 import { DAPR_DELIVERY_FIELDS, taskJson } from "../events.js";
 import { HANDLER_FACTORIES } from "../functions.js";
-import { createRecordingDapr, createTestRuntime, TEST_APP_API_TOKEN, type RecordingDapr } from "../runtime.js";
+import { createRecordingDapr, createTestRuntime, TEST_APP_API_TOKEN, type RecordingDapr, type TestApp } from "../runtime.js";
 import { anyValue, dateString, nastyString, VALID_RECURRENCES } from "./arbitraries.js";
 import { fuzz } from "./fuzz-run.js";
 
 let database: TestDatabase;
 let dapr: RecordingDapr;
-let apps: Map<string, Hono>;
+let apps: Map<string, TestApp>;
 beforeAll(async () => {
   database = await createTestDatabase();
   // The webhook is configured: sendReminder calls the sidecar for every reminder.
@@ -97,7 +96,7 @@ function expectedStatus(definition: FunctionDefinition<TopicTrigger>, body: stri
   return sidecarDown && NEEDS_SIDECAR.has(definition.name) ? "RETRY" : undefined;
 }
 
-async function post(app: Hono, path: string, body: string, headers: Record<string, string>): Promise<Response> {
+async function post(app: TestApp, path: string, body: string, headers: Record<string, string>): Promise<Response> {
   return app.request(path, { method: "POST", headers: { "content-type": "application/cloudevents+json", "dapr-api-token": TEST_APP_API_TOKEN, ...headers }, body });
 }
 

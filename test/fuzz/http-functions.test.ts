@@ -4,7 +4,6 @@
  * problem+json, and a rejected request writes nothing.
  */
 import * as fc from "fast-check";
-import type { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HTTP_FUNCTIONS } from "../../functions/catalog.js";
 import { sql } from "../../runtime/database.js";
@@ -14,6 +13,7 @@ import { createTaskApi, type TaskApi } from "../fixtures.js";
 import { HANDLER_FACTORIES } from "../functions.js";
 import { bodyText, contentEncoding, contentType, method, nastyString, renderAuthorization, tokenSpec } from "./arbitraries.js";
 import { fuzz } from "./fuzz-run.js";
+import type { TestApp } from "../runtime.js";
 
 let database: TestDatabase;
 let api: TaskApi;
@@ -82,7 +82,7 @@ function decodeURIComponentSafe(text: string): string {
   }
 }
 
-let apps: Map<string, Hono>;
+let apps: Map<string, TestApp>;
 
 describe("every HTTP function under generated hostile requests", () => {
   it("never answers 5xx, answers every 4xx as problem+json, and writes nothing when it refuses", async () => {
