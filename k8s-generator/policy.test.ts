@@ -69,7 +69,7 @@ const CASES: [string, Break, RegExp][] = [
   ["Dapr invocation allowed by default", edit("Configuration", "tracing", ["spec", "accessControl", "defaultAction"], "allow"), /its Dapr Configuration does not deny invocation by default/],
   ["a sidecar without seccomp", edit("Deployment", "get-task", ["spec", "template", "metadata", "annotations", "dapr.io/sidecar-seccomp-profile-type"], undefined), /Deployment\/get-task in taskfn: sidecar without the RuntimeDefault seccomp profile/],
   ["Pod Security only at baseline", edit("Namespace", "taskfn", ["metadata", "labels", "pod-security.kubernetes.io/enforce"], "baseline"), /Namespace\/taskfn: does not enforce the restricted Pod Security level/],
-  ["more connections than PostgreSQL allows", edit("HorizontalPodAutoscaler", "list-tasks", ["spec", "maxReplicas"], 20), /pools × max replicas sum to 106, over max_connections 100 less 20 headroom/],
+  ["more connections than PostgreSQL allows", edit("HorizontalPodAutoscaler", "list-tasks", ["spec", "maxReplicas"], 100), /pools × max replicas sum to \d+, over max_connections 200 less 20 headroom/],
   ["a pool size left unset", edit("Deployment", "relay-outbox", [...CONTAINER, "env", 2], { name: "LOG_LEVEL", value: "info" }), /relay-outbox: DATABASE_POOL_SIZE is not set/],
   ["Dapr's app health check on /healthz (blind to the database)", edit("Deployment", "on-task-completed", ["spec", "template", "metadata", "annotations", "dapr.io/app-health-check-path"], "/healthz"), /on-task-completed.*app health check is not on \/readyz/],
   ["no preStop pause", edit("Deployment", "create-task", [...CONTAINER, "lifecycle"], undefined), /create-task.*preStop sleeps 0 s/],

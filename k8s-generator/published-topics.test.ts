@@ -12,6 +12,7 @@ describe("publishedTopics", () => {
       "complete-task": ["tasks"],
       "delete-task": ["tasks"],
       "on-task-completed": ["tasks"],
+      "reopen-task": ["tasks"],
       "on-reminder-due": ["reminders"],
       "send-reminder": [],
       "relay-outbox": ["reminders", "tasks"],

@@ -92,7 +92,7 @@ export const BINDING_REPLICAS = 2;
  * is enough; raise max_connections (or put PgBouncer in front) before raising these.
  */
 export const DATABASE_POOL_SIZE = 2;
-export const DATABASE_CONNECTION_BUDGET = { maxConnections: 100, headroom: 20 };
+export const DATABASE_CONNECTION_BUDGET = { maxConnections: 200, headroom: 20 };
 
 export const APP_RESOURCES = {
   requests: { cpu: "50m", memory: "128Mi" },
