@@ -5,7 +5,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["e2e/**/*.test.ts", "**/*.e2e.test.ts"],
-    exclude: ["node_modules/**"],
+    // The fault suite has its own run (vitest.faults.config.ts).
+    exclude: ["node_modules/**", "e2e/faults/**"],
     globalSetup: ["test/global-setup.ts"],
     fileParallelism: false,
     testTimeout: 120_000,

@@ -5,6 +5,7 @@
  */
 import { Deployment } from "kubernetes-models/apps/v1";
 import type { IEnvVar } from "kubernetes-models/v1";
+import { APP_HEALTH_CHECK, DAPR_GRACEFUL_SHUTDOWN_SECONDS, PRE_STOP_SLEEP_SECONDS, TERMINATION_GRACE_PERIOD_SECONDS } from "../runtime/lifecycle.js";
 import type { FunctionDefinition } from "../runtime/types.js";
 import { labelsOf, selectorOf } from "./labels.js";
 import { containerSecurityContext, podSecurityContext, tmpMount, tmpVolume } from "./pod-security.js";
@@ -60,9 +61,14 @@ function daprAnnotations(definition: FunctionDefinition): Record<string, string>
     // which runtime/config.ts reads: app and sidecar authenticate each other.
     "dapr.io/api-token-secret": SECRETS.daprApiToken,
     "dapr.io/app-token-secret": SECRETS.appApiToken,
-    // The sidecar stops delivering events and ticks to an app that fails /healthz.
+    // The sidecar stops delivering events and ticks while the app is not ready (its database is unreachable).
     "dapr.io/enable-app-health-check": "true",
-    "dapr.io/app-health-check-path": "/healthz",
+    "dapr.io/app-health-check-path": APP_HEALTH_CHECK.path,
+    "dapr.io/app-health-probe-interval": String(APP_HEALTH_CHECK.probeIntervalSeconds),
+    "dapr.io/app-health-probe-timeout": String(APP_HEALTH_CHECK.probeTimeoutMs),
+    "dapr.io/app-health-threshold": String(APP_HEALTH_CHECK.threshold),
+    // Stays up for the app's in-flight work after SIGTERM (see runtime/lifecycle.ts).
+    "dapr.io/graceful-shutdown-seconds": String(DAPR_GRACEFUL_SHUTDOWN_SECONDS),
     "dapr.io/log-as-json": "true",
     // The restricted Pod Security level covers the injected sidecar too; the
     // injector drops its capabilities (k8s/README.md: sidecarDropALLCapabilities).
@@ -101,6 +107,7 @@ export function deploymentOf(definition: FunctionDefinition): Deployment {
       template: {
         metadata: { labels: labelsOf(appId, "function"), annotations: daprAnnotations(definition) },
         spec: {
+          terminationGracePeriodSeconds: TERMINATION_GRACE_PERIOD_SECONDS,
           securityContext: podSecurityContext,
           containers: [
             {
@@ -111,7 +118,9 @@ export function deploymentOf(definition: FunctionDefinition): Deployment {
               resources: APP_RESOURCES,
               livenessProbe: { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 10, failureThreshold: 3 },
               // /readyz checks the database: a pod that cannot reach it leaves the Service.
-              readinessProbe: { httpGet: { path: "/readyz", port: "http" }, periodSeconds: 5, failureThreshold: 2 },
+              readinessProbe: { httpGet: { path: APP_HEALTH_CHECK.path, port: "http" }, periodSeconds: 5, failureThreshold: 2 },
+              // New requests stop arriving before the app's SIGTERM; it then finishes what it has.
+              lifecycle: { preStop: { sleep: { seconds: PRE_STOP_SLEEP_SECONDS } } },
               securityContext: containerSecurityContext,
               volumeMounts: [tmpMount],
             },

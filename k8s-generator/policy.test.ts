@@ -71,6 +71,10 @@ const CASES: [string, Break, RegExp][] = [
   ["Pod Security only at baseline", edit("Namespace", "taskfn", ["metadata", "labels", "pod-security.kubernetes.io/enforce"], "baseline"), /Namespace\/taskfn: does not enforce the restricted Pod Security level/],
   ["more connections than PostgreSQL allows", edit("HorizontalPodAutoscaler", "list-tasks", ["spec", "maxReplicas"], 100), /pools × max replicas sum to \d+, over max_connections 200 less 20 headroom/],
   ["a pool size left unset", edit("Deployment", "relay-outbox", [...CONTAINER, "env", 2], { name: "LOG_LEVEL", value: "info" }), /relay-outbox: DATABASE_POOL_SIZE is not set/],
+  ["Dapr's app health check on /healthz (blind to the database)", edit("Deployment", "on-task-completed", ["spec", "template", "metadata", "annotations", "dapr.io/app-health-check-path"], "/healthz"), /on-task-completed.*app health check is not on \/readyz/],
+  ["no preStop pause", edit("Deployment", "create-task", [...CONTAINER, "lifecycle"], undefined), /create-task.*preStop sleeps 0 s/],
+  ["a sidecar that stops before the app", edit("Deployment", "send-reminder", ["spec", "template", "metadata", "annotations", "dapr.io/graceful-shutdown-seconds"], "5"), /send-reminder.*sidecar drains for 5 s, less than/],
+  ["a grace period shorter than the shutdown", edit("Deployment", "relay-outbox", ["spec", "template", "spec", "terminationGracePeriodSeconds"], 10), /relay-outbox.*terminationGracePeriodSeconds 10 does not outlast/],
   ["a database URL written inline", edit("Deployment", "get-task", [...CONTAINER, "env", 1], { name: "DATABASE_URL", value: "postgres://u:p@db/taskfn" }), /sets DATABASE_URL inline/],
 ];
 

@@ -11,8 +11,8 @@ import { EVENT_TYPES, type EventType } from "../tasks/events.js";
 import { ROOT } from "../toolkit/paths.js";
 
 const EMITS = /taskfnEvent\(\s*"([^"]+)"/g;
-/** The relay's handler is the one that drains the outbox. */
-const RELAYS = /\bclaimUnpublishedEvents\b/;
+/** The relay's handler is the one that drains the outbox (it leases waiting events by key). */
+const RELAYS = /\bclaimKeys\b/;
 
 export function publishedTopics({ appId }: FunctionDefinition): string[] {
   const source = readFileSync(join(ROOT, "functions", appId, "handler.ts"), "utf8");

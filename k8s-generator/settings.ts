@@ -17,7 +17,7 @@ export function imageName(component: string): string {
 export const IMAGE_TAG: string = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
 /** The migration Job's name in labels, images and `npm run affected` output. */
-export const MIGRATE = "migrate";
+export { MIGRATE } from "../toolkit/manifest-paths.js";
 
 /** Strimzi names the bootstrap Service `<cluster>-kafka-bootstrap`. */
 export const KAFKA_CLUSTER = "taskfn";

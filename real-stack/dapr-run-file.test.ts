@@ -2,10 +2,11 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { FUNCTIONS, functionFolder } from "../functions/catalog.js";
+import { APP_HEALTH_CHECK } from "../runtime/lifecycle.js";
 
 interface RunFile {
   version: number;
-  common: { resourcesPaths: string[]; env: Record<string, string> };
+  common: { resourcesPaths: string[]; env: Record<string, string> } & Record<string, unknown>;
   apps: unknown[];
 }
 
@@ -28,5 +29,15 @@ describe("dapr/dapr.yaml, the Dapr CLI's multi-app run file", () => {
   it("loads what daprd loads everywhere else: the components and the Resiliency spec", () => {
     expect(runFile.version).toBe(1);
     expect(runFile.common.resourcesPaths).toEqual(["./components", "."]);
+  });
+
+  it("pauses deliveries while an app is not ready, as runtime/lifecycle.ts says", () => {
+    expect(runFile.common).toMatchObject({
+      enableAppHealthCheck: true,
+      appHealthCheckPath: APP_HEALTH_CHECK.path,
+      appHealthProbeInterval: APP_HEALTH_CHECK.probeIntervalSeconds,
+      appHealthProbeTimeout: APP_HEALTH_CHECK.probeTimeoutMs,
+      appHealthThreshold: APP_HEALTH_CHECK.threshold,
+    });
   });
 });

@@ -15,6 +15,7 @@ import { listen } from "../toolkit/listen.js";
 import { startAppInstance, type AppInstance } from "../toolkit/app-instance.js";
 import { renderDaprResources } from "../toolkit/dapr-resources.js";
 import { startKafka } from "../toolkit/kafka.js";
+import type { Exit } from "../toolkit/process.js";
 import { freePort } from "../toolkit/net.js";
 import { TASKFN_TOPICS } from "../toolkit/topics.js";
 
@@ -41,12 +42,25 @@ export interface StackOptions {
   print(source: string, line: string): void;
 }
 
+/** A function process or daprd (`<name>.dapr`) that exited without being asked to. */
+export interface Crash extends Exit {
+  name: string;
+}
+
 export interface Stack {
   gatewayUrl: string;
   brokers: string;
   databaseUrl: string;
   /** Every instance of an app, its first one (the gateway's target) first. */
   instances(appId: string): readonly AppInstance[];
+  /** Every function process or daprd that exited without being asked to, in order. */
+  crashes(): readonly Crash[];
+  /** Fault injection: SIGKILL the broker, then start it again on the same ports and data. */
+  killKafka(): Promise<void>;
+  restartKafka(): Promise<void>;
+  /** Fault injection on the embedded PostgreSQL (not on a DATABASE_URL): fast shutdown, then start on the same port and data. */
+  stopPostgres(): Promise<void>;
+  startPostgres(): Promise<void>;
   /** The gateway, every instance (its sidecar first), then Kafka and PostgreSQL. */
   stop(): Promise<void>;
 }
@@ -65,13 +79,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   try {
     // startDevDatabase reads `port` only when it starts the embedded server.
     const database = "url" in options.database ? { url: options.database.url, port: 0 } : options.database;
-    const starting = [
-      tracked(startDevDatabase({ dataDir: join(options.dataDir, "postgres"), ...database })),
-      tracked(startKafka({ dataDir: join(options.dataDir, "kafka"), topics: TASKFN_TOPICS, log: (line) => options.print("kafka", line) })),
-      buildFunctions(),
-    ] as const;
+    const startDatabase = () => startDevDatabase({ dataDir: join(options.dataDir, "postgres"), ...database });
+    const kafkaOptions = { dataDir: join(options.dataDir, "kafka"), topics: TASKFN_TOPICS, log: (line: string) => options.print("kafka", line) };
+    const starting = [tracked(startDatabase()), tracked(startKafka(kafkaOptions)), buildFunctions()] as const;
     await Promise.allSettled(starting);
-    const [postgres, kafka, build] = await Promise.all(starting);
+    const [firstPostgres, firstKafka, build] = await Promise.all(starting);
+    let [postgres, kafka] = [firstPostgres, firstKafka];
+    // Restarted ones are stopped through these, not through the stops of the first start.
+    stops.splice(0, stops.length, () => postgres.stop(), () => kafka.stop());
+    const crashes: Crash[] = [];
 
     const resourcesPath = await renderDaprResources({
       dir: join(options.dataDir, "dapr-resources"),
@@ -101,6 +117,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         sidecarEnv,
         daprLogLevel: options.daprLogLevel,
         log: options.print,
+        onCrash: (name, exit) => crashes.push({ name, ...exit }),
       });
     });
     await Promise.allSettled(instancesStarting);
@@ -118,6 +135,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       brokers: kafka.brokers,
       databaseUrl: postgres.url,
       instances: instancesOf,
+      crashes: () => [...crashes],
+      killKafka: () => kafka.kill(),
+      async restartKafka() {
+        kafka = await startKafka({ ...kafkaOptions, port: kafka.port, controllerPort: kafka.controllerPort });
+      },
+      async stopPostgres() {
+        if ("url" in options.database) throw new Error("the stack does not own the PostgreSQL at DATABASE_URL: it cannot stop it");
+        await postgres.stop();
+      },
+      async startPostgres() {
+        postgres = await startDatabase();
+      },
       stop: stopAll,
     };
   } catch (error) {

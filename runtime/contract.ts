@@ -18,6 +18,7 @@ export type { Emit, Transaction, UnitOfWork } from "./unit-of-work.js";
 export { PoisonEventError, RetryableError } from "./errors.js";
 export { HttpProblem } from "./problem.js";
 
-// Publishing, for the outbox relay: the pub/sub component and the outbox's rows.
+// Publishing, for the outbox relay: the pub/sub component and the outbox's leased keys.
 export { PUBSUB_NAME } from "./dapr-client.js";
-export { claimUnpublishedEvents, markPublished, publishInOrder, type OutboxEvent } from "./outbox.js";
+export { publishEvent, type OutboxEvent } from "./outbox.js";
+export { claimKeys, settleClaim, type ClaimOptions, type Refusal } from "./outbox-relay.js";

@@ -20,11 +20,36 @@ export interface OutboxEvent {
   trace?: TraceContext;
 }
 
-export async function insertOutboxEvents(tx: Transaction, events: OutboxEvent[]): Promise<void> {
+/** Namespaces the writers' per-key advisory locks (pg_advisory_xact_lock(class, key hash)). */
+const WRITER_LOCK_CLASS = 0x7461736b; // "task"
+
+/**
+ * Writes `events` in the caller's transaction and returns those that may be
+ * published right after commit: the events of every partition key with no older
+ * event still waiting for the relay. The others would overtake that event, so they
+ * wait for the relay too, which publishes each key's events in seq order.
+ *
+ * Writers of one key take turns (a transaction-scoped advisory lock on the key),
+ * so within a key seq order is commit order, and the check below sees every older
+ * event of the key (it runs after the lock was granted, so its snapshot includes
+ * the previous writer's commit).
+ */
+export async function insertOutboxEvents(tx: Transaction, events: OutboxEvent[]): Promise<OutboxEvent[]> {
+  const keys = [...new Set(events.map((e) => e.partitionKey))];
+  // In hash order, so two writers of overlapping keys never wait for each other crosswise.
+  await tx.query(sql`
+    SELECT pg_advisory_xact_lock(${WRITER_LOCK_CLASS}, hashtext(k))
+    FROM (SELECT k FROM unnest(${keys}::text[]) AS k ORDER BY hashtext(k)) AS sorted`);
   const rows = events.map(
     (e) => sql`(${e.id}::uuid, ${e.topic}, ${e.partitionKey}, ${JSON.stringify(e.cloudEvent)}::jsonb, ${e.trace?.traceparent ?? null}, ${e.trace?.tracestate ?? null})`,
   );
-  await tx.execute(sql`INSERT INTO outbox_events (id, topic, partition_key, cloud_event, traceparent, tracestate) VALUES ${join(rows)}`);
+  // One statement: the CTE's snapshot does not include the rows it inserts.
+  const waiting = await tx.query<{ partition_key: string }>(sql`
+    WITH inserted AS (INSERT INTO outbox_events (id, topic, partition_key, cloud_event, traceparent, tracestate) VALUES ${join(rows)})
+    SELECT DISTINCT partition_key FROM outbox_events
+    WHERE partition_key = ANY(${keys}::text[]) AND published_at IS NULL AND parked_at IS NULL`);
+  const blocked = new Set(waiting.map((row) => row.partition_key));
+  return events.filter((e) => !blocked.has(e.partitionKey));
 }
 
 export interface PublishDeps {
@@ -35,24 +60,35 @@ export interface PublishDeps {
 }
 
 /**
+ * Hands one event to the sidecar as a span in the trace of the work that emitted
+ * it, whoever publishes it (that work right after its commit, or relayOutbox
+ * later); the event carries that span on to its consumers. Throws the sidecar's
+ * refusal.
+ */
+export async function publishEvent({ dapr, pubsub, tracer }: Omit<PublishDeps, "log">, event: OutboxEvent): Promise<void> {
+  const span = tracer.startSpan(`publish ${event.topic}`, "producer", event.trace, { "messaging.destination.name": event.topic, "messaging.message.id": event.id });
+  try {
+    await dapr.publish({ pubsub, topic: event.topic, cloudEvent: withTraceContext(event.cloudEvent, span.context), partitionKey: event.partitionKey, trace: span.context });
+  } catch (error) {
+    span.fail((error as Error).message);
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+/**
  * Hands events to the sidecar in order and stops at the first failure, so one
  * user's events never overtake each other. Returns the ids the sidecar accepted.
- * Each publish is a span in the trace of the work that emitted the event, whoever
- * publishes it (that work right after its commit, or relayOutbox later); the
- * event carries that span on to its consumers.
  */
-export async function publishInOrder({ dapr, pubsub, log, tracer }: PublishDeps, events: OutboxEvent[]): Promise<string[]> {
+export async function publishInOrder(deps: PublishDeps, events: OutboxEvent[]): Promise<string[]> {
   const published: string[] = [];
   for (const event of events) {
-    const span = tracer.startSpan(`publish ${event.topic}`, "producer", event.trace, { "messaging.destination.name": event.topic, "messaging.message.id": event.id });
     try {
-      await dapr.publish({ pubsub, topic: event.topic, cloudEvent: withTraceContext(event.cloudEvent, span.context), partitionKey: event.partitionKey, trace: span.context });
+      await publishEvent(deps, event);
       published.push(event.id);
-      span.end();
     } catch (error) {
-      log.warn({ err: error, eventId: event.id, topic: event.topic, trace_id: span.traceId }, "publish failed; the event stays in the outbox for relayOutbox");
-      span.fail((error as Error).message);
-      span.end();
+      deps.log.warn({ err: error, eventId: event.id, topic: event.topic, traceparent: event.trace?.traceparent }, "publish failed; the event stays in the outbox for relayOutbox");
       break;
     }
   }
@@ -64,24 +100,8 @@ export async function markPublished(db: SqlClient, ids: string[]): Promise<void>
   await db.execute(sql`UPDATE outbox_events SET published_at = now(), attempts = attempts + 1 WHERE id = ANY(${ids}::uuid[])`);
 }
 
-/**
- * Locks a batch of unpublished rows older than `minAgeMs` (younger rows are still
- * being published by the function that wrote them), in write order. SKIP LOCKED
- * lets several relays run at once, each on its own rows.
- */
-export async function claimUnpublishedEvents(tx: Transaction, { minAgeMs, limit }: { minAgeMs: number; limit: number }): Promise<OutboxEvent[]> {
-  const rows = await tx.query<{ id: string; topic: string; partition_key: string; cloud_event: TaskfnCloudEvent; traceparent: string | null; tracestate: string | null }>(sql`
-    SELECT id::text AS id, topic, partition_key, cloud_event, traceparent, tracestate
-    FROM outbox_events
-    WHERE published_at IS NULL AND created_at <= now() - make_interval(secs => ${minAgeMs / 1000})
-    ORDER BY seq
-    LIMIT ${limit}
-    FOR UPDATE SKIP LOCKED`);
-  return rows.map((row) => ({
-    id: row.id,
-    topic: row.topic,
-    partitionKey: row.partition_key,
-    cloudEvent: row.cloud_event,
-    ...(row.traceparent ? { trace: row.tracestate ? { traceparent: row.traceparent, tracestate: row.tracestate } : { traceparent: row.traceparent } } : {}),
-  }));
+/** The trace context stored with an outbox row, if the row has one. */
+export function traceOfRow(row: { traceparent: string | null; tracestate: string | null }): { trace?: TraceContext } {
+  if (!row.traceparent) return {};
+  return { trace: row.tracestate ? { traceparent: row.traceparent, tracestate: row.tracestate } : { traceparent: row.traceparent } };
 }

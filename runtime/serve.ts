@@ -4,13 +4,11 @@ import { readConfig } from "./config.js";
 import { createDaprClient } from "./dapr-client.js";
 import { createDatabase } from "./database.js";
 import { createHttpServer } from "./http-server.js";
+import { SHUTDOWN_DEADLINE_SECONDS } from "./lifecycle.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createFunctionListener } from "./node-listener.js";
 import { createTracer, type Tracer } from "./tracing.js";
 import type { FunctionDefinition, Trigger } from "./types.js";
-
-/** How long a function drains in-flight work after SIGTERM before it gives up; launchers wait a little longer (toolkit/process.ts). */
-export const SHUTDOWN_DEADLINE_MS = 10_000;
 
 /**
  * The entry point of every function process: read the environment, wire the
@@ -48,11 +46,17 @@ function serveWith<T extends Trigger>(definition: FunctionDefinition<T>, createH
   const handler = createHandler(runtime);
   const listener = createFunctionListener(definition, handler, runtime, { auth: config.auth, appApiToken: config.appApiToken });
 
-  const server = createHttpServer(listener).listen(config.port, config.host, () => {
+  let stopping = false;
+  // Once stopping, every answer closes its connection: a keep-alive client (or daprd)
+  // that keeps sending would otherwise hold close() open until the deadline kills
+  // whatever it was doing.
+  const server = createHttpServer((req, res) => {
+    if (stopping) res.shouldKeepAlive = false;
+    listener(req, res);
+  }).listen(config.port, config.host, () => {
     log.info({ port: config.port, trigger: definition.trigger.kind }, `${definition.name} listening`);
   });
 
-  let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -61,7 +65,7 @@ function serveWith<T extends Trigger>(definition: FunctionDefinition<T>, createH
       log.error("in-flight work did not finish in time; exiting");
       log.flush();
       process.exit(1);
-    }, SHUTDOWN_DEADLINE_MS).unref();
+    }, SHUTDOWN_DEADLINE_SECONDS * 1000).unref();
     server.close(async () => {
       await db.close();
       await tracer.shutdown().catch((error: unknown) => log.warn({ err: error }, "could not export the last spans"));

@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertTask } from "../tasks/task-store.js";
 import { countRows, createTestDatabase, type TestDatabase } from "../test/database.js";
 import { createRecordingDapr, type RecordingDapr } from "../test/runtime.js";
-import type { EventDraft } from "./cloud-event.js";
+import { buildCloudEvent, type EventDraft } from "./cloud-event.js";
 import { RetryableError } from "./errors.js";
+import { insertOutboxEvents, type OutboxEvent } from "./outbox.js";
 import { contextOnlyTracer } from "./tracing.js";
 import { createUnitOfWork, type UnitOfWork } from "./unit-of-work.js";
 
@@ -85,7 +86,7 @@ describe("UnitOfWork.run", () => {
       if ((request.cloudEvent as { subject: string }).subject === "b") throw new RetryableError("refused");
     };
     await uow.run(TRACE, async (_tx, emit) => {
-      for (const subject of ["a", "b", "c"]) emit(draft(subject));
+      for (const subject of ["a", "b", "c"]) emit(draft(subject, "refused-user"));
     });
     expect(dapr.published.map((p) => p.cloudEvent.subject)).toEqual(["a"]);
     const rows = await database.prisma.outboxEvent.findMany();
@@ -93,6 +94,46 @@ describe("UnitOfWork.run", () => {
     expect(bySubject.get("a")!.publishedAt).not.toBeNull();
     expect(bySubject.get("b")!.publishedAt).toBeNull();
     expect(bySubject.get("c")!.publishedAt).toBeNull();
+  });
+
+  it("does not publish right away an event whose key has an older event waiting for the relay, so it cannot overtake it", async () => {
+    // Before: the later event went out at once while the earlier one waited for relayOutbox.
+    const { uow, dapr } = setup();
+    dapr.down = true;
+    await uow.run(TRACE, async (_tx, emit) => emit(draft("earlier", "ordered-user")));
+    dapr.down = false;
+    await uow.run(TRACE, async (_tx, emit) => {
+      emit(draft("later", "ordered-user"));
+      emit(draft("unrelated", "other-user"));
+    });
+    expect(dapr.published.map((p) => p.cloudEvent.subject)).toEqual(["unrelated"]);
+    const waiting = await database.prisma.outboxEvent.findMany({ where: { partitionKey: "ordered-user", publishedAt: null }, orderBy: { seq: "asc" } });
+    expect(waiting.map((row) => (row.cloudEvent as { subject: string }).subject)).toEqual(["earlier", "later"]);
+  });
+
+  it("makes writers of one key take turns, so within a key seq order is commit order and the later writer sees the earlier event", async () => {
+    const event = (subject: string): OutboxEvent => {
+      const cloudEvent = buildCloudEvent(draft(subject, "turns-user"), "/taskfn/test");
+      return { id: cloudEvent.id, topic: "tasks", partitionKey: "turns-user", cloudEvent };
+    };
+    let commitFirst = () => {};
+    let firstWrote = () => {};
+    const wrote = new Promise<void>((resolve) => (firstWrote = resolve));
+    const first = database.db.transaction(async (tx) => {
+      await insertOutboxEvents(tx, [event("first")]);
+      firstWrote();
+      await new Promise<void>((resolve) => (commitFirst = resolve));
+    });
+    await wrote;
+    let secondDone = false;
+    const second = database.db.transaction((tx) => insertOutboxEvents(tx, [event("second")])).finally(() => (secondDone = true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(secondDone, "the second writer waits for the first to commit").toBe(false);
+    commitFirst();
+    await first;
+    expect(await second, "the first event waits unpublished: the second may not go out before it").toEqual([]);
+    const rows = await database.prisma.outboxEvent.findMany({ where: { partitionKey: "turns-user" }, orderBy: { seq: "asc" } });
+    expect(rows.map((row) => (row.cloudEvent as { subject: string }).subject)).toEqual(["first", "second"]);
   });
 
   it("writes no outbox row for work that emits nothing", async () => {

@@ -1,6 +1,8 @@
 /**
  * One state change, its events and (for consumers) the record of the event that
- * caused it commit in one transaction; the events are published right after.
+ * caused it commit in one transaction; the events are published right after,
+ * unless an older event of the same partition key still waits for relayOutbox
+ * (then they wait too, so a key's events never overtake each other).
  */
 import { buildCloudEvent, type EventDraft } from "./cloud-event.js";
 import { sql, type Database, type Transaction } from "./database.js";
@@ -39,8 +41,8 @@ export function createUnitOfWork(deps: UnitOfWorkDeps): UnitOfWork {
         events.push({ id: cloudEvent.id, topic: draft.topic, partitionKey: draft.partitionKey, cloudEvent, trace });
       };
       const result = await work(tx, emit);
-      if (events.length > 0) await insertOutboxEvents(tx, events);
-      return { result, events };
+      const inline = events.length > 0 ? await insertOutboxEvents(tx, events) : [];
+      return { result, events: inline };
     });
     if (events.length > 0) await publishCommitted(events);
     return result;

@@ -2,8 +2,7 @@
  * Which images a change rebuilds and which manifests it re-applies, from the
  * changed files alone: the pure core of `npm run affected`.
  */
-import { MIGRATE } from "../k8s-generator/settings.js";
-import { MIGRATE_MANIFEST_PATH, functionManifestPath } from "../toolkit/manifest-paths.js";
+import { MIGRATE, MIGRATE_MANIFEST_PATH, functionManifestPath } from "../toolkit/manifest-paths.js";
 
 export interface FunctionBundle {
   appId: string;

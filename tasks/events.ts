@@ -1,7 +1,9 @@
 /**
  * The events taskfn emits: their topics, CloudEvent types and `data` schemas.
  * Every event of a user carries the user id as partition key, so each user's
- * events stay in order on one Kafka partition.
+ * events stay in commit order on one Kafka partition: the outbox publishes a
+ * key's events in that order, inline or through relayOutbox (runtime/outbox.ts,
+ * runtime/outbox-relay.ts).
  */
 import * as z from "zod";
 import type { EventDraft } from "../runtime/cloud-event.js";

@@ -10,7 +10,7 @@ import { onTaskCompleted } from "../functions/on-task-completed/definition.js";
 import { subscriberPath } from "../runtime/topic-trigger.js";
 import { createOnTaskCompletedHandler } from "../functions/on-task-completed/handler.js";
 import { relayOutbox } from "../functions/relay-outbox/definition.js";
-import { createRelayOutboxHandler } from "../functions/relay-outbox/handler.js";
+import { createRelayOutboxHandler, DEFAULT_RELAY_OPTIONS } from "../functions/relay-outbox/handler.js";
 import { createDatabase, type Database } from "../runtime/database.js";
 import type { TaskJson } from "../tasks/task-schema.js";
 import { countRows, createTestDatabase, type TestDatabase } from "./database.js";
@@ -102,8 +102,15 @@ describe("reminder replicas ticking together", () => {
     expect(summaries.reduce((sum, s) => sum + s.claimed, 0)).toBe(250);
     expect(summaries.every((s) => s.claimed > 0), "both replicas took part, so the claims really raced").toBe(true);
 
+    // One user's reminders written by two replicas at once: a batch written while the
+    // other replica's batch still waited for its publish waits for the relay (per-key order).
+    await ageOutbox();
+    const relayDapr = createRecordingDapr();
+    const relay = createTestApp(relayOutbox, createRelayOutboxHandler, createTestRuntime(database.db, relayDapr));
+    expect((await relay.request("/outbox-cron", { method: "POST" })).status).toBe(200);
+
     const perTask = new Map<string, number>();
-    for (const dapr of daprs) for (const e of publishedOfType(dapr, "reminder.due")) perTask.set(e.subject!, (perTask.get(e.subject!) ?? 0) + 1);
+    for (const dapr of [...daprs, relayDapr]) for (const e of publishedOfType(dapr, "reminder.due")) perTask.set(e.subject!, (perTask.get(e.subject!) ?? 0) + 1);
     expect([...perTask.keys()].sort()).toEqual([...ids].sort());
     expect([...perTask.values()].every((n) => n === 1)).toBe(true);
     expect(await database.prisma.task.count({ where: { userId: "reminded", reminderSentAt: null } })).toBe(0);
@@ -169,7 +176,7 @@ describe("the outbox while the sidecar is unreachable", () => {
 
     const daprs = [createRecordingDapr(), createRecordingDapr()];
     const relays = daprs.map((dapr) =>
-      createTestApp(relayOutbox, (rt) => createRelayOutboxHandler(rt, { minAgeMs: 5_000, batchSize: 4, maxBatches: 50 }), createTestRuntime(replicaDb(), dapr)),
+      createTestApp(relayOutbox, (rt) => createRelayOutboxHandler(rt, { ...DEFAULT_RELAY_OPTIONS, keys: 2, perKey: 4, maxClaims: 50 }), createTestRuntime(replicaDb(), dapr)),
     );
     const answers = await Promise.all(relays.map((relay) => relay.request("/outbox-cron", { method: "POST" })));
     expect(answers.map((res) => res.status)).toEqual([200, 200]);
@@ -178,5 +185,37 @@ describe("the outbox while the sidecar is unreachable", () => {
     expect(ids).toHaveLength(30);
     expect(new Set(ids).size).toBe(30);
     expect(await database.prisma.outboxEvent.count({ where: { publishedAt: null } })).toBe(0);
+  });
+
+  it("two relays running at once never interleave one user's events: each key goes out whole, in commit order", async () => {
+    const writer = createRecordingDapr();
+    writer.down = true;
+    const api = createTaskApi(database.db, writer);
+    const users = ["ann", "ben", "cid"];
+    for (let i = 0; i < 12; i++) for (const user of users) await api.newTask(user, { title: `t${i}` });
+    await ageOutbox();
+    const committed = await database.prisma.outboxEvent.findMany({ where: { publishedAt: null, partitionKey: { in: users } }, orderBy: { seq: "asc" } });
+
+    // One log of what reached the broker, in arrival order, whichever relay sent it.
+    const broker: { relay: number; key: string; id: string }[] = [];
+    const daprs = [0, 1].map((relay) => {
+      const dapr = createRecordingDapr();
+      dapr.beforePublish = async (request) => {
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        broker.push({ relay, key: request.partitionKey, id: (request.cloudEvent as { id: string }).id });
+      };
+      return dapr;
+    });
+    const relays = daprs.map((dapr) =>
+      createTestApp(relayOutbox, (rt) => createRelayOutboxHandler(rt, { ...DEFAULT_RELAY_OPTIONS, keys: 1, perKey: 4, maxClaims: 50 }), createTestRuntime(replicaDb(), dapr)),
+    );
+    const answers = await Promise.all(relays.map((relay) => relay.request("/outbox-cron", { method: "POST" })));
+    expect(answers.map((res) => res.status)).toEqual([200, 200]);
+
+    for (const user of users) {
+      const arrived = broker.filter((entry) => entry.key === user).map((entry) => entry.id);
+      expect(arrived, user).toEqual(committed.filter((row) => row.partitionKey === user).map((row) => row.id));
+    }
+    expect(new Set(broker.map((entry) => entry.relay)).size, "both relays took part").toBe(2);
   });
 });

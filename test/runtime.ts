@@ -26,7 +26,7 @@ export interface RecordingDapr extends DaprClient {
   /** While true every call fails as if the sidecar were down. */
   down: boolean;
   /** Called before a publish is recorded; throw from it to make the sidecar refuse that one event. */
-  beforePublish?: (request: PublishRequest) => void;
+  beforePublish?: (request: PublishRequest) => void | Promise<void>;
   /** Called before an output binding call is recorded; throw from it to make the binding fail. */
   beforeBinding?: (request: BindingRequest) => void;
 }
@@ -39,7 +39,7 @@ export function createRecordingDapr(components: string[] = []): RecordingDapr {
     down: false,
     async publish(request) {
       if (dapr.down) throw new RetryableError("sidecar down (test)");
-      dapr.beforePublish?.(request);
+      await dapr.beforePublish?.(request);
       dapr.published.push(request as RecordingDapr["published"][number]);
     },
     async invokeBinding(request) {

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import type { FunctionDefinition } from "../runtime/types.js";
 import { startDaprd, type RunningDaprd } from "./daprd.js";
 import { freePort } from "./net.js";
-import { answers, launch } from "./process.js";
+import { answers, launch, type Exit } from "./process.js";
 
 export interface AppInstanceOptions {
   definition: FunctionDefinition;
@@ -24,6 +24,8 @@ export interface AppInstanceOptions {
   sidecarEnv?: Record<string, string>;
   daprLogLevel?: string;
   log(source: string, line: string): void;
+  /** Told when the app or its daprd (`<name>.dapr`) exits without being asked to. */
+  onCrash?: (name: string, exit: Exit) => void;
 }
 
 export interface AppInstance {
@@ -36,7 +38,11 @@ export interface AppInstance {
   /** What the sidecar presents to the app. */
   appApiToken: string;
   stopSidecar(): Promise<void>;
+  /** SIGKILL of the sidecar alone (no drain); startSidecar() brings it back on the same ports. */
+  killSidecar(): Promise<void>;
   startSidecar(): Promise<void>;
+  /** Signals the app process alone (SIGTERM: its drain) and resolves with its exit. */
+  signalApp(signal: NodeJS.Signals): Promise<Exit>;
   stop(): Promise<void>;
 }
 
@@ -62,6 +68,7 @@ export async function startAppInstance(options: AppInstanceOptions): Promise<App
   // A crash is not restarted: say so loudly instead of leaving a silent gap.
   void app.exited.then((exit) => {
     if (!exit.stopped && exit.code !== 0) options.log(name, `✖ ${app.exitReason()}`);
+    if (!exit.stopped) options.onCrash?.(name, exit);
   });
 
   let sidecar: RunningDaprd | undefined;
@@ -77,11 +84,17 @@ export async function startAppInstance(options: AppInstanceOptions): Promise<App
       logLevel: options.daprLogLevel,
       log: (line) => options.log(`${name}.dapr`, line),
     });
+    void sidecar.exited.then((exit) => !exit.stopped && options.onCrash?.(`${name}.dapr`, exit));
   };
   const stopSidecar = async () => {
     const running = sidecar;
     sidecar = undefined;
     await running?.stop();
+  };
+  const killSidecar = async () => {
+    const running = sidecar;
+    sidecar = undefined;
+    await running?.kill();
   };
 
   try {
@@ -99,6 +112,8 @@ export async function startAppInstance(options: AppInstanceOptions): Promise<App
     appApiToken: tokens.APP_API_TOKEN,
     startSidecar,
     stopSidecar,
+    killSidecar,
+    signalApp: (signal) => app.signal(signal),
     // The sidecar first: it stops delivering before the app stops answering.
     async stop() {
       await stopSidecar();

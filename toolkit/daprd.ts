@@ -1,7 +1,8 @@
 // Runs a real daprd sidecar in standalone mode, bound to 127.0.0.1 only, with
 // no placement/scheduler (taskfn uses no actors, workflows or jobs).
+import { APP_HEALTH_CHECK, DAPR_GRACEFUL_SHUTDOWN_SECONDS } from '../runtime/lifecycle.js';
 import { freePort } from './net.js';
-import { answers, launch } from './process.js';
+import { answers, launch, type Exit } from './process.js';
 import { provisionedDaprd } from './provisioned.js';
 
 
@@ -28,13 +29,16 @@ export interface StartDaprdOptions {
 export interface RunningDaprd {
   httpPort: number;
   grpcPort: number;
+  /** Resolves when daprd exits; `stopped` says whether stop() or kill() asked for it. */
+  exited: Promise<Exit>;
   stop(): Promise<void>;
+  /** SIGKILL, as a crashing node or an OOM kill would: no drain. Resolves once it has exited. */
+  kill(): Promise<void>;
 }
 
 const READY_TIMEOUT_MS = 60_000;
-// daprd drains for --dapr-graceful-shutdown-seconds before exiting on SIGTERM.
-const GRACEFUL_SHUTDOWN_S = 2;
-const STOP_GRACE_MS = (GRACEFUL_SHUTDOWN_S + 8) * 1000;
+// daprd lets in-flight work finish for up to --dapr-graceful-shutdown-seconds on SIGTERM.
+const STOP_GRACE_MS = (DAPR_GRACEFUL_SHUTDOWN_SECONDS + 5) * 1000;
 
 export async function startDaprd(opts: StartDaprdOptions): Promise<RunningDaprd> {
   const bin = provisionedDaprd();
@@ -54,7 +58,13 @@ export async function startDaprd(opts: StartDaprdOptions): Promise<RunningDaprd>
     '--dapr-internal-grpc-listen-address', '127.0.0.1',
     // Metrics would default to 0.0.0.0:9090 for every sidecar; not needed in tests.
     '--enable-metrics=false',
-    '--dapr-graceful-shutdown-seconds', String(GRACEFUL_SHUTDOWN_S),
+    '--dapr-graceful-shutdown-seconds', String(DAPR_GRACEFUL_SHUTDOWN_SECONDS),
+    // Deliveries and cron ticks pause while the app is not ready (its database is down).
+    '--enable-app-health-check',
+    '--app-health-check-path', APP_HEALTH_CHECK.path,
+    '--app-health-probe-interval', String(APP_HEALTH_CHECK.probeIntervalSeconds),
+    '--app-health-probe-timeout', String(APP_HEALTH_CHECK.probeTimeoutMs),
+    '--app-health-threshold', String(APP_HEALTH_CHECK.threshold),
     '--log-level', opts.logLevel ?? 'info',
     ...resources.flatMap((p) => ['--resources-path', p]),
     ...(opts.configPath ? ['--config', opts.configPath] : []),
@@ -76,5 +86,5 @@ export async function startDaprd(opts: StartDaprdOptions): Promise<RunningDaprd>
     readyIntervalMs: 250,
     graceMs: STOP_GRACE_MS,
   });
-  return { httpPort: opts.httpPort, grpcPort: opts.grpcPort, stop: daprd.stop };
+  return { httpPort: opts.httpPort, grpcPort: opts.grpcPort, exited: daprd.exited, stop: daprd.stop, kill: async () => void (await daprd.signal('SIGKILL')) };
 }

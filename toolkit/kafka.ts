@@ -27,7 +27,12 @@ export interface StartKafkaOptions {
 export interface RunningKafka {
   /** "127.0.0.1:<port>", ready for a Dapr `brokers` metadata value or a Kafka client. */
   brokers: string;
+  /** Client and controller ports: startKafka with both (and the same dataDir) restarts this broker. */
+  port: number;
+  controllerPort: number;
   stop(): Promise<void>;
+  /** SIGKILL, as a crashed broker: no controlled shutdown. Resolves once the JVM has exited. */
+  kill(): Promise<void>;
 }
 
 const READY_TIMEOUT_MS = 60_000;
@@ -37,7 +42,10 @@ export async function startKafka(opts: StartKafkaOptions): Promise<RunningKafka>
   const external = process.env.KAFKA_BROKERS;
   if (external) {
     await ensureTopics(external, opts.topics);
-    return { brokers: external, stop: async () => {} };
+    const notOurs = async () => {
+      throw new Error('KAFKA_BROKERS points at a broker this process did not start: it cannot be killed');
+    };
+    return { brokers: external, port: 0, controllerPort: 0, stop: async () => {}, kill: notOurs };
   }
 
   const libs = provisionedKafka();
@@ -75,7 +83,7 @@ export async function startKafka(opts: StartKafkaOptions): Promise<RunningKafka>
     await kafka.stop();
     throw err;
   }
-  return { brokers, stop: kafka.stop };
+  return { brokers, port, controllerPort, stop: kafka.stop, kill: async () => void (await kafka.signal('SIGKILL')) };
 }
 
 /** Creates the topics that don't exist yet and waits until every partition has a leader. */

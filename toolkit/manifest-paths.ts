@@ -9,4 +9,7 @@ export function functionManifestPath(appId: string): string {
   return `${GENERATED_DIR}/functions/${appId}.yaml`;
 }
 
+/** The app id of the migration Job and its image, beside the functions' app ids. */
+export const MIGRATE = "migrate";
+
 export const MIGRATE_MANIFEST_PATH = `${GENERATED_DIR}/migrate-job.yaml`;

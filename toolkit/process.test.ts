@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { SHUTDOWN_DEADLINE_MS } from "../runtime/serve.js";
+import { SHUTDOWN_DEADLINE_SECONDS } from "../runtime/lifecycle.js";
 import { freePort } from "./net.js";
 import { answers, launch, STOP_GRACE_MS } from "./process.js";
 
@@ -12,7 +12,7 @@ const server = (port: number, onTerm = "process.exit(0)") =>
 
 describe("launch", () => {
   it("gives a function longer than its own drain deadline before it kills it", () => {
-    expect(STOP_GRACE_MS).toBeGreaterThan(SHUTDOWN_DEADLINE_MS);
+    expect(STOP_GRACE_MS).toBeGreaterThan(SHUTDOWN_DEADLINE_SECONDS * 1000);
   });
 
   it("resolves once the readiness check passes, and stop() ends the process gracefully", async () => {

@@ -9,11 +9,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { openSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { SHUTDOWN_DEADLINE_MS } from "../runtime/serve.js";
+import { SHUTDOWN_DEADLINE_SECONDS } from "../runtime/lifecycle.js";
 import { probe, waitFor } from "./net.js";
 
 /** Longer than a function's own drain deadline, so a drain is never cut short. */
-export const STOP_GRACE_MS = SHUTDOWN_DEADLINE_MS + 2_000;
+export const STOP_GRACE_MS = SHUTDOWN_DEADLINE_SECONDS * 1000 + 2_000;
 
 export interface LaunchOptions {
   name: string;
@@ -53,6 +53,8 @@ export interface Launched {
   /** The last lines it printed, as a block to append to an error. */
   tail(): string;
   stop(): Promise<void>;
+  /** Sends `signal` as an asked-for stop (SIGTERM: the drain Kubernetes starts; SIGKILL: a crash); resolves with the exit. */
+  signal(signal: NodeJS.Signals): Promise<Exit>;
 }
 
 const TAIL_LINES = 40;
@@ -133,5 +135,10 @@ export async function launch(options: LaunchOptions): Promise<Launched> {
       throw error;
     }
   }
-  return { pid: child.pid, startedAt, readyMs, exited, alive: () => exit === undefined, exitReason, tail, stop };
+  const signal = async (name: NodeJS.Signals) => {
+    stopped = true;
+    if (!exit) child.kill(name);
+    return exited;
+  };
+  return { pid: child.pid, startedAt, readyMs, exited, alive: () => exit === undefined, exitReason, tail, stop, signal };
 }

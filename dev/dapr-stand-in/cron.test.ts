@@ -46,6 +46,7 @@ function start(components: Component[], apps: Record<string, BindingApp>) {
     resiliency: fastResiliency(3),
     log: silentLog,
     signal: new AbortController().signal,
+    isAppHealthy: () => true,
   });
 }
 

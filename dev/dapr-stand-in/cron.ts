@@ -21,6 +21,8 @@ export interface CronOptions {
   resiliency: Resiliency;
   log: Logger;
   signal: AbortSignal;
+  /** Ticks are skipped while the app fails its health check, as daprd stops input bindings then. */
+  isAppHealthy(appId: string): boolean;
 }
 
 export interface CronScheduler {
@@ -62,7 +64,7 @@ async function probe(app: SidecarApp, path: string): Promise<boolean | undefined
   }
 }
 
-function bindingTicker(component: Component, app: SidecarApp, { resiliency, log, signal }: CronOptions): () => Promise<void> {
+function bindingTicker(component: Component, app: SidecarApp, { resiliency, log, signal, isAppHealthy }: CronOptions): () => Promise<void> {
   const path = `/${component.name}`;
   const policy = resiliency.component(component.name, "inbound");
   const tickLog = log.child({ binding: component.name, app: app.appId });
@@ -76,6 +78,7 @@ function bindingTicker(component: Component, app: SidecarApp, { resiliency, log,
   };
 
   return async () => {
+    if (!isAppHealthy(app.appId)) return;
     try {
       accepts ??= probe(app, path).then((answer) => {
         if (answer === undefined) accepts = undefined;

@@ -82,6 +82,7 @@ function context(port: number, policy: TargetPolicy = fastResiliency(2).componen
     publish: (m) => (deadLettered.push(m), true),
     log: silentLog,
     appDownRetryMs: 20,
+    appHealthy: () => Promise.resolve(),
     signal: new AbortController().signal,
   };
   return { ctx, deadLettered };

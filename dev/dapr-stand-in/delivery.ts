@@ -52,6 +52,8 @@ export interface DeliveryContext {
   log: Logger;
   /** How often to knock again on an app that is not listening. */
   appDownRetryMs: number;
+  /** Resolves when the app passes its health check (app-health.ts): no delivery is tried before. */
+  appHealthy(): Promise<void>;
   /** Aborted when the stand-in stops: pending waits end and the event is left undelivered. */
   signal: AbortSignal;
 }
@@ -64,6 +66,8 @@ class RetryableDelivery extends Error {
 async function attempt(path: string, message: Message, ctx: DeliveryContext): Promise<Exclude<ReplyOutcome, { kind: "retry" }>> {
   for (;;) {
     let outcome: ReplyOutcome;
+    // Like daprd, which unsubscribes while the app is unhealthy: the event waits, its retries unspent.
+    await ctx.appHealthy();
     try {
       const response = await callApp(ctx.app, {
         method: "POST",

@@ -92,4 +92,49 @@ describe("startSidecar with the dapr/ resource files", () => {
     // The cron bindings are scoped to other apps.
     expect(metadata.components.map((c) => c.name).sort()).toEqual(["pubsub", "reminder-webhook"]);
   });
+
+  it("stops delivering to an app while its /readyz fails, without using up retries or dead-lettering, and delivers once it recovers", async () => {
+    // As daprd --enable-app-health-check --app-health-check-path /readyz: a consumer whose database is down gets nothing.
+    const completed: Record<string, unknown>[] = [];
+    const deadLetters: Record<string, unknown>[] = [];
+    let ready = false;
+    let attempts = 0;
+    const consumer = onTaskCompletedApp(completed);
+    const guarded = new Hono()
+      .get("/readyz", (c) => (ready ? c.json({ status: "ready" }) : c.json({ status: 503 }, 503)))
+      .post("/events/task.completed", (c, next) => (attempts++, ready ? next() : c.json({ status: "RETRY" })))
+      .route("/", consumer);
+    const publisher = await listen(new Hono());
+    const app = await listen(guarded);
+    const watcher = await listen(dlqWatcherApp(deadLetters));
+    running.servers.push(publisher, app, watcher);
+    running.sidecar = await startSidecar({
+      apps: [
+        { appId: "create-task", port: publisher.port, daprApiToken: "create-token" },
+        { appId: "on-task-completed", port: app.port, daprApiToken: "otc-token" },
+        { appId: "dlq-watcher", port: watcher.port, daprApiToken: "watcher-token" },
+      ],
+      resourcesPaths: [join(DAPR_DIR, "components"), DAPR_DIR],
+      port: 0,
+      resiliency: fastResiliency(1),
+      log: silentLog,
+      appHealthProbeIntervalMs: 20,
+    });
+    await running.sidecar.subscribed;
+    // Three failed probes: the app is unhealthy.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const published = await fetch(`http://127.0.0.1:${running.sidecar.port}/v1.0/publish/pubsub/tasks?metadata.partitionKey=alice`, {
+      method: "POST",
+      headers: { "dapr-api-token": "create-token", "content-type": "application/cloudevents+json" },
+      body: JSON.stringify(event("task.completed", "while-down")),
+    });
+    expect(published.status).toBe(204);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect({ attempts, deadLetters: deadLetters.length }).toEqual({ attempts: 0, deadLetters: 0 });
+
+    ready = true;
+    await eventually(() => completed.length === 1);
+    expect(completed[0]).toMatchObject({ id: "while-down" });
+    expect(deadLetters).toEqual([]);
+  });
 });

@@ -17,6 +17,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { pino, type Logger } from "pino";
 import { listen } from "../../toolkit/listen.js";
 import { AppUnreachableError, type SidecarApp } from "./app-channel.js";
+import { watchAppHealth } from "./app-health.js";
 import { createBroker, type Broker } from "./broker.js";
 import { parseComponent, type Component } from "./components.js";
 import { startCronBindings } from "./cron.js";
@@ -39,6 +40,8 @@ export interface SidecarOptions {
   /** Replaces the Resiliency files, e.g. fast retries in tests. */
   resiliency?: Resiliency;
   log?: Logger;
+  /** Tests probe app health faster than daprd's interval. */
+  appHealthProbeIntervalMs?: number;
 }
 
 export interface RunningSidecar {
@@ -84,6 +87,7 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
   // Every waiting delivery, discovery and retry listens to this one signal.
   setMaxListeners(0, signal);
   const appsById = new Map(options.apps.map((app) => [app.appId, app]));
+  const health = watchAppHealth(options.apps, { log, signal, probeIntervalMs: options.appHealthProbeIntervalMs });
 
   const broker: Broker = createBroker({
     log,
@@ -94,6 +98,7 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
         publish: (deadLetter) => broker.publish(deadLetter),
         log,
         appDownRetryMs: APP_DOWN_RETRY_MS,
+        appHealthy: () => health.whenHealthy(subscription.appId),
         signal,
       }),
   });
@@ -127,7 +132,7 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
   ]);
 
   const server = await listen(createSidecarApp({ apps: options.apps, components, broker, resiliency, subscribed, log }), options.port ?? 3500);
-  const cron = startCronBindings({ components, apps: options.apps, resiliency, log, signal });
+  const cron = startCronBindings({ components, apps: options.apps, resiliency, log, signal, isAppHealthy: health.isHealthy });
 
   return {
     port: server.port,

@@ -1,31 +1,53 @@
-import { PUBSUB_NAME, RetryableError, claimUnpublishedEvents, markPublished, publishInOrder, type BindingHandler, type FunctionRuntime } from "../../runtime/contract.js";
+import { PUBSUB_NAME, RetryableError, claimKeys, publishEvent, settleClaim, type BindingHandler, type ClaimOptions, type FunctionRuntime, type Refusal } from "../../runtime/contract.js";
 
-export interface RelayOptions {
-  /** Younger rows are still being published by the function that wrote them. */
-  minAgeMs: number;
-  batchSize: number;
-  maxBatches: number;
+export interface RelayOptions extends ClaimOptions {
+  /** Claims per tick. */
+  maxClaims: number;
+  /** Longest one publish may take (the Dapr client's timeout): none starts unless it can end within the lease. */
+  publishTimeoutMs: number;
 }
 
-export function createRelayOutboxHandler(
-  { db, dapr, log, tracer }: FunctionRuntime,
-  { minAgeMs, batchSize, maxBatches }: RelayOptions = { minAgeMs: 5_000, batchSize: 100, maxBatches: 20 },
-): BindingHandler {
+export const DEFAULT_RELAY_OPTIONS: RelayOptions = { minAgeMs: 5_000, leaseMs: 60_000, keys: 50, perKey: 100, maxClaims: 20, publishTimeoutMs: 5_000 };
+
+/**
+ * On every tick: lease keys whose events wait (runtime/outbox-relay.ts), publish
+ * each key's events in seq order outside any transaction, stopping a key at its
+ * first refusal, then record the outcome. Answers 500 when the sidecar refused
+ * anything, so the failure shows in Dapr's binding log.
+ */
+export function createRelayOutboxHandler({ db, dapr, log, tracer }: FunctionRuntime, options: RelayOptions = DEFAULT_RELAY_OPTIONS): BindingHandler {
   return async () => {
     let published = 0;
-    for (let batch = 0; batch < maxBatches; batch++) {
-      const result = await db.transaction(async (tx) => {
-        const events = await claimUnpublishedEvents(tx, { minAgeMs, limit: batchSize });
-        const ids = await publishInOrder({ dapr, pubsub: PUBSUB_NAME, log, tracer }, events);
-        await markPublished(tx, ids);
-        return { claimed: events.length, published: ids.length };
-      });
-      published += result.published;
-      if (result.published < result.claimed) {
-        throw new RetryableError(`published ${published} events, then the sidecar refused one; the rest waits for the next tick`);
+    let refusals = 0;
+    for (let claim = 0; claim < options.maxClaims; claim++) {
+      // Started before the lease is taken, so it ends no later than the lease in the database.
+      const stopPublishingAt = performance.now() + options.leaseMs - options.publishTimeoutMs;
+      const keys = await claimKeys(db, options);
+      const done: string[] = [];
+      const refused: Refusal[] = [];
+      for (const events of keys) {
+        for (const event of events) {
+          if (performance.now() >= stopPublishingAt) break;
+          try {
+            // In the trace of the work that wrote the row.
+            await publishEvent({ dapr, pubsub: PUBSUB_NAME, tracer }, event);
+            done.push(event.id);
+          } catch (error) {
+            log.warn({ err: error, eventId: event.id, partitionKey: event.partitionKey }, "the sidecar refused an outbox event; its key waits for the next tick");
+            refused.push({ id: event.id, error: (error as Error).message });
+            break;
+          }
+        }
       }
-      if (result.claimed < batchSize) break;
+      // A refusal counts towards parking only if the sidecar accepted something else in this tick: not an outage.
+      const claimed = keys.flat().map((event) => event.id);
+      await settleClaim(db, { claimed, published: done, refused, refusalsCount: published + done.length > 0 });
+      published += done.length;
+      refusals += refused.length;
+      const full = keys.length === options.keys || keys.some((events) => events.length === options.perKey);
+      if (!full || refused.length > 0) break;
     }
+    if (refusals > 0) throw new RetryableError(`published ${published} events; the sidecar refused ${refusals}, whose keys wait for the next tick`);
     return { published };
   };
 }

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { sql } from "../../runtime/database.js";
 import { RetryableError } from "../../runtime/errors.js";
+import { MAX_ATTEMPTS } from "../../runtime/outbox-relay.js";
 import { createTestDatabase, type TestDatabase } from "../../test/database.js";
 import { createTaskApi, seedTasks, type TaskApi } from "../../test/fixtures.js";
 import { expectProblem } from "../../test/problems.js";
@@ -7,7 +9,7 @@ import { createRecordingDapr, createTestApp, createTestRuntime, type RecordingDa
 import { onReminderDue } from "../on-reminder-due/definition.js";
 import { createOnReminderDueHandler } from "../on-reminder-due/handler.js";
 import { relayOutbox } from "./definition.js";
-import { createRelayOutboxHandler } from "./handler.js";
+import { createRelayOutboxHandler, DEFAULT_RELAY_OPTIONS } from "./handler.js";
 
 let database: TestDatabase;
 /** The writers' sidecar: down while the tasks are written. */
@@ -33,7 +35,7 @@ afterAll(() => database.drop());
 /** Makes every outbox row older than the relay's default minAge (5 s), as if the writer had crashed a while ago. */
 const age = (seconds = 60) => database.prisma.$executeRaw`UPDATE outbox_events SET created_at = created_at - make_interval(secs => ${seconds})`;
 const tick = (target = app) => target.request("/outbox-cron", { method: "POST" });
-const unpublished = () => database.prisma.outboxEvent.findMany({ where: { publishedAt: null }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+const unpublished = () => database.prisma.outboxEvent.findMany({ where: { publishedAt: null }, orderBy: { seq: "asc" } });
 
 describe("relayOutbox", () => {
   it("answers OPTIONS /outbox-cron with 2xx, so Dapr keeps the input binding", async () => {
@@ -123,11 +125,76 @@ describe("relayOutbox", () => {
   });
 
   it("works through a backlog larger than one batch, in order", async () => {
-    const relay = createTestApp(relayOutbox, (rt) => createRelayOutboxHandler(rt, { minAgeMs: 5_000, batchSize: 3, maxBatches: 10 }), createTestRuntime(database.db, dapr));
+    const relay = createTestApp(relayOutbox, (rt) => createRelayOutboxHandler(rt, { ...DEFAULT_RELAY_OPTIONS, perKey: 3 }), createTestRuntime(database.db, dapr));
     for (let i = 0; i < 8; i++) await api.newTask("alice", { title: `t${i}` });
     await age();
     const order = (await unpublished()).map((row) => row.id);
     expect(await (await tick(relay)).json()).toEqual({ published: 8 });
     expect(dapr.published.map((p) => p.cloudEvent.id)).toEqual(order);
+  });
+});
+
+describe("relayOutbox under faults", () => {
+  const idleInTransaction = async () =>
+    (await database.db.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`))[0]!.n;
+
+  it("holds no transaction open while the sidecar is called", async () => {
+    // Before: the claim's transaction stayed open across every publish of a batch, past idle_in_transaction_session_timeout.
+    for (const title of ["one", "two"]) await api.newTask("alice", { title });
+    await age();
+    const seen: number[] = [];
+    dapr.beforePublish = async () => {
+      seen.push(await idleInTransaction());
+    };
+    expect(await (await tick()).json()).toEqual({ published: 2 });
+    expect(seen).toEqual([0, 0]);
+  });
+
+  it("does not let one key's refused event hold up other keys", async () => {
+    const stuck = await api.newTask("alice", { title: "refused" });
+    await api.newTask("bob", { title: "bob's" });
+    await api.newTask("carol", { title: "carol's" });
+    await age();
+    dapr.beforePublish = (request) => {
+      if ((request.cloudEvent as { subject?: string }).subject === stuck.id) throw new RetryableError("refused (test)");
+    };
+    await expectProblem(await tick(), 500);
+    expect(dapr.published.map((p) => p.partitionKey).sort()).toEqual(["bob", "carol"]);
+    expect((await unpublished()).map((row) => row.partitionKey)).toEqual(["alice"]);
+  });
+
+  it(`parks an event the sidecar keeps refusing while it accepts others, after ${MAX_ATTEMPTS} ticks, with the error; then its key's later events go on`, async () => {
+    const poison = await api.newTask("alice", { title: "poison" });
+    const later = await api.newTask("alice", { title: "later" });
+    await age();
+    dapr.beforePublish = (request) => {
+      if ((request.cloudEvent as { subject?: string }).subject === poison.id) throw new RetryableError("sidecar answered 500 message too large (test)");
+    };
+    for (let i = 1; i <= MAX_ATTEMPTS; i++) {
+      await api.newTask(`other-${i}`, { title: "flows" });
+      await age();
+      await expectProblem(await tick(), 500);
+      // Per-key order: the later event waits behind the refused one until it is parked.
+      expect(dapr.published.some((p) => p.cloudEvent.subject === later.id), `tick ${i}`).toBe(false);
+    }
+    const [parked] = await database.prisma.outboxEvent.findMany({ where: { partitionKey: "alice", parkedAt: { not: null } } });
+    expect(parked).toMatchObject({ attempts: MAX_ATTEMPTS, lastError: expect.stringContaining("message too large"), publishedAt: null });
+    expect((parked!.cloudEvent as { subject: string }).subject).toBe(poison.id);
+
+    expect(await (await tick()).json()).toEqual({ published: 1 });
+    expect(dapr.published.at(-1)!.cloudEvent.subject).toBe(later.id);
+    expect(await unpublished()).toHaveLength(1); // the parked one, set aside
+  });
+
+  it("parks nothing during an outage: refusals while the sidecar accepts nothing do not count", async () => {
+    await api.newTask("alice");
+    await api.newTask("bob");
+    await age();
+    dapr.down = true;
+    for (let i = 0; i < MAX_ATTEMPTS + 2; i++) await expectProblem(await tick(), 500);
+    expect(await database.prisma.outboxEvent.count({ where: { parkedAt: { not: null } } })).toBe(0);
+    expect((await unpublished()).map((row) => row.attempts)).toEqual([0, 0]);
+    dapr.down = false;
+    expect(await (await tick()).json()).toEqual({ published: 2 });
   });
 });

@@ -17,7 +17,9 @@ export function createSendReminderHandler({ dapr }: FunctionRuntime): EventHandl
       name: REMINDER_WEBHOOK_BINDING,
       operation: "post",
       data: { eventId: event.id, ...event.data },
-      metadata: { "Content-Type": "application/json" },
+      // bindings.http sends capitalised metadata as headers. Delivery is at least once:
+      // the receiver can drop a repeat by this key.
+      metadata: { "Content-Type": "application/json", "Idempotency-Key": event.id },
     });
   };
 }

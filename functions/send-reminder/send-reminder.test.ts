@@ -32,7 +32,9 @@ function reminderEvent(overrides: Partial<EventData<"reminder.due">> = {}) {
 const markers = (eventId: string) => database.prisma.processedEvent.count({ where: { consumer: "send-reminder", eventId } });
 
 describe("sendReminder", () => {
-  it("posts the reminder through the reminder-webhook binding when the sidecar has it", async () => {
+  it("posts the reminder through the reminder-webhook binding when the sidecar has it, with the event id as Idempotency-Key", async () => {
+    // The webhook is called at least once (a redelivery after a lost acknowledgement
+    // calls it again): the header lets the receiver drop the repeat.
     const { app, dapr } = setup({ webhook: true });
     const event = reminderEvent();
     expect(await deliver(app, ROUTE, event)).toBe("SUCCESS");
@@ -41,7 +43,8 @@ describe("sendReminder", () => {
         name: "reminder-webhook",
         operation: "post",
         data: { eventId: event.id, ...event.data },
-        metadata: { "Content-Type": "application/json" },
+        // Capitalised metadata keys are sent as HTTP headers by bindings.http.
+        metadata: { "Content-Type": "application/json", "Idempotency-Key": event.id },
       },
     ]);
     expect(await markers(event.id)).toBe(1);

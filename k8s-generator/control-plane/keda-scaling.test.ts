@@ -10,8 +10,8 @@
 import { join } from "node:path";
 import { Admin, ProduceAcks, Producer, stringSerializers } from "@platformatic/kafka";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ScaledObject } from "../../k8s-generator/scaling.js";
-import { renderOverlay } from "../../k8s-generator/render.js";
+import type { ScaledObject } from "../scaling.js";
+import { renderOverlay } from "../render.js";
 import { type RunningKafka, startKafka } from "../../toolkit/kafka.js";
 import { waitFor } from "../../toolkit/net.js";
 import type { Launched } from "../../toolkit/process.js";

@@ -6,8 +6,8 @@
  * nothing; a new migration image re-deploys the way deploy.yml does it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Manifest } from "../../k8s-generator/manifest.js";
-import { OVERLAYS, renderOverlay } from "../../k8s-generator/render.js";
+import type { Manifest } from "../manifest.js";
+import { OVERLAYS, renderOverlay } from "../render.js";
 import { toolForTests } from "../../toolkit/tools.js";
 import { type Applied, applyInOrder, FIELD_MANAGER } from "./apply-overlays.js";
 import type { KubeObject } from "./kube-client.js";

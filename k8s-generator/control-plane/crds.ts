@@ -75,7 +75,7 @@ function strimziCrds(): KubeObject[] {
 
 export async function customResourceDefinitions(): Promise<KubeObject[]> {
   const dapr = await moduleDir("github.com/dapr/dapr", requiredVersion("real-stack/daprd/go.mod", "github.com/dapr/dapr"));
-  const keda = await moduleDir("github.com/kedacore/keda/v2", requiredVersion("real-stack/k8s/keda/go.mod", "github.com/kedacore/keda/v2"));
+  const keda = await moduleDir("github.com/kedacore/keda/v2", requiredVersion("k8s-generator/control-plane/keda/go.mod", "github.com/kedacore/keda/v2"));
   const gateway = await moduleDir("sigs.k8s.io/gateway-api", GATEWAY_API_VERSION);
   return [
     ...yamlObjects(join(dapr, "charts/dapr/crds")),

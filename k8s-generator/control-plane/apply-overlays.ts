@@ -4,7 +4,7 @@
  * users, topics, Dapr resources, policies, Gateway), then the migration Job,
  * then the functions.
  */
-import type { Manifest } from "../../k8s-generator/manifest.js";
+import type { Manifest } from "../manifest.js";
 import type { KubeClient, KubeObject } from "./kube-client.js";
 
 export const FIELD_MANAGER = "taskfn-deploy";
