@@ -12,7 +12,6 @@ import { NODE_BUNDLE_OPTIONS } from "../toolkit/build.js";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const BENCH_OUT = join(ROOT, "node_modules", ".cache", "taskfn-bench");
 
-
 export const BENCH_SERVERS = ["bare", "raw-event", "raw-http", "taskfn-event-nodb", "dapr-sdk-event", "gcf-event"] as const;
 export type BenchServer = (typeof BENCH_SERVERS)[number] | "sidecar-stub";
 

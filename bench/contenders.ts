@@ -21,7 +21,12 @@ export const NAMES = {
 export const PRODUCTION_NODE_FLAGS: string[] = [];
 
 /** The real built bundle, as `node index.mjs` runs it. */
-export function taskfnFunction(appId: string, bundle = join(ROOT, "dist", appId, "index.mjs"), flags = PRODUCTION_NODE_FLAGS, node = process.execPath): ServerDefinition {
+export function taskfnFunction(
+  appId: string,
+  bundle = join(ROOT, "dist", appId, "index.mjs"),
+  flags = PRODUCTION_NODE_FLAGS,
+  node = process.execPath,
+): ServerDefinition {
   return { name: appId, command: node, args: [...flags, bundle], healthPath: "/healthz", readyPath: "/readyz" };
 }
 

@@ -64,5 +64,10 @@ export async function startServer(ctx: BenchContext, definition: ServerDefinitio
 }
 
 export function tokenFor(ctx: BenchContext, userId: string): Promise<string> {
-  return new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject(userId).setIssuedAt().setExpirationTime("2h").sign(new TextEncoder().encode(ctx.jwtSecret));
+  return new SignJWT({})
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(userId)
+    .setIssuedAt()
+    .setExpirationTime("2h")
+    .sign(new TextEncoder().encode(ctx.jwtSecret));
 }

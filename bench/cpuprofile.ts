@@ -41,7 +41,11 @@ function packageOf(url: string): string {
   const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (match) return match[1]!;
   if (url.startsWith("node:")) return "node core";
-  return url.replace(/^file:\/\//, "").split("/").slice(-2).join("/");
+  return url
+    .replace(/^file:\/\//, "")
+    .split("/")
+    .slice(-2)
+    .join("/");
 }
 
 export function summarize(profile: Profile, top = 25): string {
@@ -79,7 +83,18 @@ export function summarize(profile: Profile, top = 25): string {
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([k, us]) => `${pct(us)}  ${k}`);
-  return [`total sampled ${(total / 1e6).toFixed(2)} s`, "", "self time by file/package:", ...list(byPackage), "", "self time with Node core charged to its caller:", ...list(byCaller), "", "hottest functions (self):", ...list(byFunction)].join("\n");
+  return [
+    `total sampled ${(total / 1e6).toFixed(2)} s`,
+    "",
+    "self time by file/package:",
+    ...list(byPackage),
+    "",
+    "self time with Node core charged to its caller:",
+    ...list(byCaller),
+    "",
+    "hottest functions (self):",
+    ...list(byFunction),
+  ].join("\n");
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -83,7 +83,24 @@ const fixed = (value: number | undefined, digits = 0) => (value === undefined ||
 const digitsFor = (value: number) => (Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2);
 
 export function renderTable(rows: Row[]): string {
-  const header = ["part", "scenario", "server", "metric", "median", "min–max", "× baseline", "target", "p50 / p99 ms", "non-2xx", "no SUCCESS", "socket err", "other err", "wrk CPU %", "server CPU %", "peak RSS MiB"];
+  const header = [
+    "part",
+    "scenario",
+    "server",
+    "metric",
+    "median",
+    "min–max",
+    "× baseline",
+    "target",
+    "p50 / p99 ms",
+    "non-2xx",
+    "no SUCCESS",
+    "socket err",
+    "other err",
+    "wrk CPU %",
+    "server CPU %",
+    "peak RSS MiB",
+  ];
   const lines = [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`];
   for (const r of rows) {
     const d = digitsFor(r.value.median);

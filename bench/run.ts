@@ -61,7 +61,12 @@ async function buildCandidate(root: string): Promise<Candidate> {
   const out = join(root, "dist-bench");
   await bundleBenchServers(root, out, ["taskfn-event-nodb"]);
   const flags = process.env.BENCH_CANDIDATE_FLAGS;
-  return { root, dist, noDbBundle: join(out, "taskfn-event-nodb.mjs"), nodeFlags: flags === undefined ? PRODUCTION_NODE_FLAGS : flags.split(" ").filter(Boolean) };
+  return {
+    root,
+    dist,
+    noDbBundle: join(out, "taskfn-event-nodb.mjs"),
+    nodeFlags: flags === undefined ? PRODUCTION_NODE_FLAGS : flags.split(" ").filter(Boolean),
+  };
 }
 
 function candidateBundles(candidate: Candidate, own: { appId: string }[]): { appId: string; bundle: string }[] {
@@ -69,7 +74,10 @@ function candidateBundles(candidate: Candidate, own: { appId: string }[]): { app
 }
 
 // Other work on the machine shows up as noise: say how busy it was.
-const load = () => loadavg().map((l) => l.toFixed(1)).join(" ");
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ");
 
 async function main(): Promise<number> {
   if (spawnSync("wrk", ["-v"]).error) {
@@ -89,7 +97,14 @@ async function main(): Promise<number> {
   const db = await startBenchDatabase(log);
   const sidecarPort = await freePort();
   const sidecar = await startService(
-    { name: "sidecar-stub", command: process.execPath, args: [benchBundle("sidecar-stub")], env: { PORT: String(sidecarPort) }, port: sidecarPort, healthPath: "/v1.0/healthz" },
+    {
+      name: "sidecar-stub",
+      command: process.execPath,
+      args: [benchBundle("sidecar-stub")],
+      env: { PORT: String(sidecarPort) },
+      port: sidecarPort,
+      healthPath: "/v1.0/healthz",
+    },
     logDir,
   );
   const ctx: BenchContext = { config, db, sidecar, logDir, jwtSecret: randomBytes(32).toString("hex"), log, candidate };
@@ -137,7 +152,10 @@ async function main(): Promise<number> {
     `Machine: ${machine()}; load average ${loadBefore} before, ${load()} after. Load generator: wrk -t1 on loopback (its CPU is shown: well below 100 % means it was not the limit).`,
     "",
   ].join("\n");
-  const verdict = failures.length || errors ? `\n**FAILED**: ${errors} errors${failures.length ? `; ${failures.length} part(s) failed:\n\n${failures.map((f) => `- ${f.split("\n")[0]}`).join("\n")}` : ""}\n` : "";
+  const verdict =
+    failures.length || errors
+      ? `\n**FAILED**: ${errors} errors${failures.length ? `; ${failures.length} part(s) failed:\n\n${failures.map((f) => `- ${f.split("\n")[0]}`).join("\n")}` : ""}\n`
+      : "";
   // latest.md always holds a whole full run; a quick run or one of some parts goes beside it.
   const results = join(RESULTS_DIR, only ? `parts-${only.join("-")}.md` : config.quick ? "quick.md" : "latest.md");
   await mkdir(RESULTS_DIR, { recursive: true });

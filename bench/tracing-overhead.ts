@@ -31,7 +31,23 @@ const constantSpan: Span = { traceId: "0".repeat(32), context: { traceparent: ""
 const noTracer: Tracer = { startSpan: () => constantSpan, shutdown: async () => {} };
 
 const now = new Date().toISOString();
-const task = { id: "9b2f6a4e-1d3c-4f5a-8b7e-2c1d0e9f8a7b", userId: "alice", title: "t", description: null, priority: "medium" as const, tags: [], dueAt: null, remindAt: null, recurrence: null, seriesId: "9b2f6a4e-1d3c-4f5a-8b7e-2c1d0e9f8a7b", occurrence: 1, completed: true, completedAt: now, createdAt: now, updatedAt: now };
+const task = {
+  id: "9b2f6a4e-1d3c-4f5a-8b7e-2c1d0e9f8a7b",
+  userId: "alice",
+  title: "t",
+  description: null,
+  priority: "medium" as const,
+  tags: [],
+  dueAt: null,
+  remindAt: null,
+  recurrence: null,
+  seriesId: "9b2f6a4e-1d3c-4f5a-8b7e-2c1d0e9f8a7b",
+  occurrence: 1,
+  completed: true,
+  completedAt: now,
+  createdAt: now,
+  updatedAt: now,
+};
 const body = JSON.stringify({
   ...buildCloudEvent(taskfnEvent("task.completed", task.id, task.userId, task), "/taskfn/completeTask"),
   traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
@@ -61,5 +77,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const base = median(samples.get("no tracing at all")!);
 for (const [name, values] of samples) {
   const m = median(values);
-  console.log(`${name.padEnd(44)} ${(m / 1000).toFixed(2)} µs CPU/delivery (min ${(Math.min(...values) / 1000).toFixed(2)}, max ${(Math.max(...values) / 1000).toFixed(2)})  ${(m / base).toFixed(3)}×`);
+  console.log(
+    `${name.padEnd(44)} ${(m / 1000).toFixed(2)} µs CPU/delivery (min ${(Math.min(...values) / 1000).toFixed(2)}, max ${(Math.max(...values) / 1000).toFixed(2)})  ${(m / base).toFixed(3)}×`,
+  );
 }

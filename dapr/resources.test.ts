@@ -24,7 +24,12 @@ const SCHEMAS = { Component: await schemaFor("component_v1alpha1.json"), Resilie
 const documents = await readResources(FOLDERS);
 const components = new Map(documents.filter((d) => d.kind === "Component").map((d) => [(d.body.metadata as { name: string }).name, d.body]));
 const metadataOf = (name: string) =>
-  Object.fromEntries(((components.get(name)?.spec as { metadata: { name: string; value?: string; envRef?: string }[] }).metadata ?? []).map((m) => [m.name, m.value ?? `envRef:${m.envRef}`]));
+  Object.fromEntries(
+    ((components.get(name)?.spec as { metadata: { name: string; value?: string; envRef?: string }[] }).metadata ?? []).map((m) => [
+      m.name,
+      m.value ?? `envRef:${m.envRef}`,
+    ]),
+  );
 
 describe("dapr/ resource files", () => {
   it.each(documents.map((d) => [d.file.slice(DAPR_DIR.length), d] as const))("%s matches Dapr's schema for its kind", (_file, doc) => {

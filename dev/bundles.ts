@@ -21,7 +21,9 @@ const STAMP = ".sources.sha256";
 /** Undefined when a bundle, a metafile or an input is missing: then it has to be built. */
 async function sourcesHash(outdir: string, functions: readonly FunctionDefinition[]): Promise<string | undefined> {
   try {
-    const hash = createHash("sha256").update(esbuildVersion).update(await readFile(BUILD_SCRIPT));
+    const hash = createHash("sha256")
+      .update(esbuildVersion)
+      .update(await readFile(BUILD_SCRIPT));
     const inputs = new Set<string>();
     for (const definition of functions) {
       const bundle = bundlePath(outdir, definition);

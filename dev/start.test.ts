@@ -14,9 +14,13 @@ import { startDev, type RunningDev } from "./start.js";
 
 async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<Server>((resolve) => {
-      const server = createServer().listen(0, "127.0.0.1", () => resolve(server));
-    })),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Server>((resolve) => {
+          const server = createServer().listen(0, "127.0.0.1", () => resolve(server));
+        }),
+    ),
   );
   const ports = servers.map((s) => (s.address() as { port: number }).port);
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
@@ -34,7 +38,9 @@ beforeAll(async () => {
   const [gatewayPort, sidecarPort, postgresPort, ...functionPorts] = await freePorts(3 + FUNCTIONS.length);
   const portOf = new Map(FUNCTIONS.map((f, i) => [f.appId, functionPorts[i]!]));
   // Nothing from the developer's shell may point the stack elsewhere.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !["DATABASE_URL", "AUTH_JWT_SECRET", "REMINDER_WEBHOOK_URL", "PORT"].includes(name)));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !["DATABASE_URL", "AUTH_JWT_SECRET", "REMINDER_WEBHOOK_URL", "PORT"].includes(name)),
+  );
   try {
     dev = await startDev({
       dataDir,
@@ -90,7 +96,9 @@ describe("npm start (startDev)", () => {
     for (const deadline = Date.now() + 15_000; !open.some((t) => t.occurrence === 2) && Date.now() < deadline; open = await listOpen()) {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    expect(open, output.join("\n")).toEqual([expect.objectContaining({ title: "Water plants", occurrence: 2, seriesId: task.seriesId, dueAt: "2030-01-02T09:00:00.000Z" })]);
+    expect(open, output.join("\n")).toEqual([
+      expect.objectContaining({ title: "Water plants", occurrence: 2, seriesId: task.seriesId, dueAt: "2030-01-02T09:00:00.000Z" }),
+    ]);
   });
 
   it("refuses a request without a token", async () => {
@@ -117,7 +125,11 @@ describe("npm start (startDev)", () => {
     await raw(`${head}content-length: 1000\r\n\r\n{"title":"half`, 100);
     await raw(`${head}transfer-encoding: chunked\r\n\r\n5\r\n{"tit\r\n`, 100);
     expect(await raw(`${head}transfer-encoding: chunked\r\n\r\nzz\r\nnope\r\n0\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400 [^]*application\/problem\+json/i);
-    const res = await fetch(`${dev.gatewayUrl}/api/smoke/tasks`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: '{"title":"Still here"}' });
+    const res = await fetch(`${dev.gatewayUrl}/api/smoke/tasks`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: '{"title":"Still here"}',
+    });
     expect(res.status, output.join("\n")).toBe(201);
     expect(output.join("\n")).not.toMatch(/exited with code|was killed by/);
   });

@@ -105,7 +105,10 @@ export async function startDev(options: DevOptions = {}): Promise<RunningDev> {
     width: Math.max(...FUNCTIONS.map((f) => f.appId.length)),
   });
   const logger = (source: string): Logger =>
-    pino({ level: logLevel, base: { fn: source }, timestamp: pino.stdTimeFunctions.isoTime }, { write: (line: string) => print(format(source, line.trimEnd())) });
+    pino(
+      { level: logLevel, base: { fn: source }, timestamp: pino.stdTimeFunctions.isoTime },
+      { write: (line: string) => print(format(source, line.trimEnd())) },
+    );
   const log = logger("npm-start");
 
   await assertPortsFree([
@@ -126,12 +129,18 @@ export async function startDev(options: DevOptions = {}): Promise<RunningDev> {
     print("[1/4] PostgreSQL…");
     print(`[2/4] Bundling ${FUNCTIONS.length} functions…`);
     const [database, build] = await Promise.allSettled([
-      startDevDatabase({ url: env.DATABASE_URL, dataDir: join(dataDir, "postgres"), port: postgresPort, onLog: (line) => log.debug(line.trim()) }).then((db: DevDatabase) => {
-        print(`      PostgreSQL ready: ${db.description} (${Math.round(performance.now() - started)} ms)`);
-        return db;
-      }),
+      startDevDatabase({ url: env.DATABASE_URL, dataDir: join(dataDir, "postgres"), port: postgresPort, onLog: (line) => log.debug(line.trim()) }).then(
+        (db: DevDatabase) => {
+          print(`      PostgreSQL ready: ${db.description} (${Math.round(performance.now() - started)} ms)`);
+          return db;
+        },
+      ),
       ensureBundles(options.outdir ?? DIST_DIR, FUNCTIONS).then((bundles) => {
-        print(bundles.built ? `      ${FUNCTIONS.length} bundles built in ${bundles.ms} ms` : `      bundles already built from the current sources (checked in ${bundles.ms} ms)`);
+        print(
+          bundles.built
+            ? `      ${FUNCTIONS.length} bundles built in ${bundles.ms} ms`
+            : `      bundles already built from the current sources (checked in ${bundles.ms} ms)`,
+        );
         return bundles;
       }),
     ]);
@@ -227,7 +236,10 @@ async function main(): Promise<void> {
     if (starting.signal.aborted) return;
     exitCode = code;
     starting.abort();
-    dev?.stop().then(() => process.exit(code), () => process.exit(1));
+    dev?.stop().then(
+      () => process.exit(code),
+      () => process.exit(1),
+    );
   };
   for (const signal of signals) process.on(signal, () => stopAndExit(0));
   // A bug of npm start's own must not leave PostgreSQL and the functions running without it.

@@ -52,7 +52,9 @@ describe("supervise", () => {
   });
 
   it("stops with SIGTERM and lets the process drain", async () => {
-    const { lines, supervised } = run('process.on("SIGTERM", () => { console.log("draining"); setTimeout(() => process.exit(0), 50); }); console.log("up"); setInterval(() => {}, 1000)');
+    const { lines, supervised } = run(
+      'process.on("SIGTERM", () => { console.log("draining"); setTimeout(() => process.exit(0), 50); }); console.log("up"); setInterval(() => {}, 1000)',
+    );
     await eventually(() => lines.includes("fn: up"));
     await supervised.stop();
     expect(lines).toEqual(["fn: up", "fn: draining"]);

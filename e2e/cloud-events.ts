@@ -26,5 +26,14 @@ export function withSubjects(records: readonly TopicRecord[], type: string, subj
 
 /** A structured CloudEvent as a producer other than taskfn's functions would write it. */
 export function handMadeEvent(type: string, subject: string, data: unknown): WireCloudEvent {
-  return { specversion: "1.0", id: randomUUID(), source: "/taskfn/e2e", type, subject, datacontenttype: "application/json", time: new Date().toISOString(), data };
+  return {
+    specversion: "1.0",
+    id: randomUUID(),
+    source: "/taskfn/e2e",
+    type,
+    subject,
+    datacontenttype: "application/json",
+    time: new Date().toISOString(),
+    data,
+  };
 }

@@ -93,7 +93,11 @@ describe.each(selected)("$name", (driver) => {
     const api = await userApi(target, userId("created"));
     const task = await api.createTask({ title: "Water the plants" });
 
-    const count = await settledCount("task.created on tasks", 1, async () => withSubjects(await target.records(TOPICS.tasks), "task.created", [task.id]).length);
+    const count = await settledCount(
+      "task.created on tasks",
+      1,
+      async () => withSubjects(await target.records(TOPICS.tasks), "task.created", [task.id]).length,
+    );
     expect(count).toBe(1);
     const [record] = withSubjects(await target.records(TOPICS.tasks), "task.created", [task.id]);
     const event = cloudEventOf(record!);
@@ -177,13 +181,18 @@ describe.each(selected)("$name", (driver) => {
     const remindAt = new Date(Date.now() + 3_000).toISOString();
     const tasks: TaskJson[] = [];
     for (let batch = 0; batch < 5; batch++) {
-      tasks.push(...(await Promise.all(Array.from({ length: 10 }, (_, i) => api.createTask({ title: `Reminder ${batch * 10 + i}`, dueAt: inOneHour(), remindAt })))));
+      tasks.push(
+        ...(await Promise.all(Array.from({ length: 10 }, (_, i) => api.createTask({ title: `Reminder ${batch * 10 + i}`, dueAt: inOneHour(), remindAt })))),
+      );
     }
     const taskIds = new Set(tasks.map((task) => task.id));
     const ourCalls = () => webhook.calls().filter((call) => taskIds.has(call.taskId));
 
     // The stand-in ticks reminder-cron as dapr/ says (every 30 s); real daprd ticks every second here.
-    const delivered = await settledCount("successful webhook calls", 50, () => ourCalls().filter((call) => call.status === 200).length, { timeoutMs: 90_000, settleMs: 3_000 });
+    const delivered = await settledCount("successful webhook calls", 50, () => ourCalls().filter((call) => call.status === 200).length, {
+      timeoutMs: 90_000,
+      settleMs: 3_000,
+    });
     expect(delivered).toBe(50);
 
     const events = (await target.records(TOPICS.reminders)).filter((record) => taskIds.has(ReminderDueData.parse(cloudEventOf(record).data).taskId));
@@ -200,7 +209,12 @@ describe.each(selected)("$name", (driver) => {
     expect(failed).toHaveLength(failures);
     for (const call of failed) expect(succeeded).toContain(call.eventId);
 
-    const ticking = new Set(target.logs().filter((entry) => entry.msg === "onReminderDue done").map((entry) => entry.instance));
+    const ticking = new Set(
+      target
+        .logs()
+        .filter((entry) => entry.msg === "onReminderDue done")
+        .map((entry) => entry.instance),
+    );
     expect(ticking.size).toBe(driver.reminderInstances);
   });
 
@@ -220,10 +234,18 @@ describe.each(selected)("$name", (driver) => {
       // Two consumer groups take task.completed: each drops the malformed event (and dead-letters it);
       // only onTaskCompleted fails on the other (recordTaskHistory records it).
       const deadLetters = async () => (await target.records(DEAD_LETTER_TOPICS.tasks)).map(cloudEventOf);
-      const ours = async () => (await deadLetters()).filter((event) => event.id === malformed.id || event.id === failing.id).map((event) => event.id).sort();
+      const ours = async () =>
+        (await deadLetters())
+          .filter((event) => event.id === malformed.id || event.id === failing.id)
+          .map((event) => event.id)
+          .sort();
       await eventually("the malformed event from both groups and the failing one on tasks-dlq", async () => ((await ours()).length >= 3 ? true : undefined));
 
-      expect(logged(target, "event dropped", malformed.id).map((entry) => entry.fn).sort()).toEqual(["onTaskCompleted", "recordTaskHistory"]);
+      expect(
+        logged(target, "event dropped", malformed.id)
+          .map((entry) => entry.fn)
+          .sort(),
+      ).toEqual(["onTaskCompleted", "recordTaskHistory"]);
       expect(logged(target, "event failed; Dapr will retry", malformed.id)).toHaveLength(0);
       expect(logged(target, "event failed; Dapr will retry", failing.id).map((entry) => entry.fn)).toEqual(Array(DELIVERY_ATTEMPTS).fill("onTaskCompleted"));
       // Dapr 1.18 dead-letters a DROP reply too when the subscription names a deadLetterTopic.
@@ -232,27 +254,35 @@ describe.each(selected)("$name", (driver) => {
     },
   );
 
-  it.runIf(driver.sidecarPerInstance)("5. with createTask's sidecar down, tasks are still created (201); every event arrives once it is back, none twice", async () => {
-    const api = await userApi(target, userId("sidecar-down"));
-    const [createTask] = target.instances("create-task");
-    const sidecar = sidecarOf(createTask!);
-    const tasks: TaskJson[] = [];
-    await sidecar.stop();
-    try {
-      for (let i = 0; i < 5; i++) tasks.push(await api.createTask({ title: `Written while the sidecar is down ${i}` }, createTask!.appUrl));
-      const unpublished = await readOutbox(target.databaseUrl, { subjects: tasks.map((task) => task.id), published: false });
-      expect(unpublished).toHaveLength(5);
-    } finally {
-      await sidecar.start();
-    }
+  it.runIf(driver.sidecarPerInstance)(
+    "5. with createTask's sidecar down, tasks are still created (201); every event arrives once it is back, none twice",
+    async () => {
+      const api = await userApi(target, userId("sidecar-down"));
+      const [createTask] = target.instances("create-task");
+      const sidecar = sidecarOf(createTask!);
+      const tasks: TaskJson[] = [];
+      await sidecar.stop();
+      try {
+        for (let i = 0; i < 5; i++) tasks.push(await api.createTask({ title: `Written while the sidecar is down ${i}` }, createTask!.appUrl));
+        const unpublished = await readOutbox(target.databaseUrl, { subjects: tasks.map((task) => task.id), published: false });
+        expect(unpublished).toHaveLength(5);
+      } finally {
+        await sidecar.start();
+      }
 
-    const ids = tasks.map((task) => task.id);
-    const count = await settledCount("task.created of the 5 tasks", 5, async () => withSubjects(await target.records(TOPICS.tasks), "task.created", ids).length, { settleMs: 3_000 });
-    expect(count).toBe(5);
-    const events = withSubjects(await target.records(TOPICS.tasks), "task.created", ids).map(cloudEventOf);
-    expect(new Set(events.map((event) => event.subject))).toEqual(new Set(ids));
-    expect(await readOutbox(target.databaseUrl, { subjects: ids, published: false })).toHaveLength(0);
-  });
+      const ids = tasks.map((task) => task.id);
+      const count = await settledCount(
+        "task.created of the 5 tasks",
+        5,
+        async () => withSubjects(await target.records(TOPICS.tasks), "task.created", ids).length,
+        { settleMs: 3_000 },
+      );
+      expect(count).toBe(5);
+      const events = withSubjects(await target.records(TOPICS.tasks), "task.created", ids).map(cloudEventOf);
+      expect(new Set(events.map((event) => event.subject))).toEqual(new Set(ids));
+      expect(await readOutbox(target.databaseUrl, { subjects: ids, published: false })).toHaveLength(0);
+    },
+  );
 
   describe.runIf(driver.exportsSpans)("9. one trace from the HTTP request to the last consumer", () => {
     // completeTask → task.completed → onTaskCompleted → task.created (next instance) → recordTaskHistory, and task.completed → recordTaskHistory.
@@ -265,7 +295,11 @@ describe.each(selected)("$name", (driver) => {
     async function completeRecurring(api: Awaited<ReturnType<typeof userApi>>, baseUrl: string) {
       const task = await api.createTask({ title: "Traced stand-up", dueAt: inOneHour(), recurrence: "FREQ=DAILY" });
       const trace = clientTrace();
-      await callJson(`${baseUrl}/api/${encodeURIComponent(api.userId)}/tasks/${task.id}/complete`, { method: "POST", headers: { ...api.headers, traceparent: trace.traceparent } }, 200);
+      await callJson(
+        `${baseUrl}/api/${encodeURIComponent(api.userId)}/tasks/${task.id}/complete`,
+        { method: "POST", headers: { ...api.headers, traceparent: trace.traceparent } },
+        200,
+      );
       return trace;
     }
 
@@ -355,7 +389,8 @@ describe.each(selected)("$name", (driver) => {
         for (const instance of target.instances(appId)) {
           expect(await status(`${instance.appUrl}${path}`, { method }), `${instance.name} ${method} ${path}`).toBe(401);
           expect(await status(`${instance.appUrl}${path}`, { method, headers: { "dapr-api-token": "wrong" } }), `${instance.name} wrong token`).toBe(401);
-          if (instance.tokens) expect(await status(`${instance.appUrl}${path}`, { method, headers: { "dapr-api-token": instance.tokens.appApiToken } }), instance.name).toBe(200);
+          if (instance.tokens)
+            expect(await status(`${instance.appUrl}${path}`, { method, headers: { "dapr-api-token": instance.tokens.appApiToken } }), instance.name).toBe(200);
         }
       }
       for (const definition of HTTP_FUNCTIONS) {

@@ -9,7 +9,12 @@ export interface SettleOptions {
 }
 
 /** Waits until `count()` reaches `expected`, watches a little longer, and returns the final count. */
-export async function settledCount(what: string, expected: number, count: () => Promise<number> | number, { timeoutMs = 60_000, settleMs = 2_000 }: SettleOptions = {}): Promise<number> {
+export async function settledCount(
+  what: string,
+  expected: number,
+  count: () => Promise<number> | number,
+  { timeoutMs = 60_000, settleMs = 2_000 }: SettleOptions = {},
+): Promise<number> {
   let last = 0;
   await waitFor(
     `${what} (expected ${expected})`,

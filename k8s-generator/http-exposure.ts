@@ -42,7 +42,9 @@ export function httpRouteOf({ appId, trigger }: FunctionDefinition<HttpTrigger>)
         {
           // RegularExpression matches are "implementation-specific" in Gateway API;
           // Envoy Gateway, Istio and Contour implement them with RE2.
-          matches: [{ method: trigger.method.toUpperCase() as Uppercase<HttpTrigger["method"]>, path: { type: "RegularExpression", value: pathRegex(trigger.path) } }],
+          matches: [
+            { method: trigger.method.toUpperCase() as Uppercase<HttpTrigger["method"]>, path: { type: "RegularExpression", value: pathRegex(trigger.path) } },
+          ],
           backendRefs: [{ name: appId, port: SERVICE_PORT }],
         },
       ],

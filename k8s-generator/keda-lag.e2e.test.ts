@@ -36,7 +36,16 @@ import { ofKind } from "./manifest.js";
 import { renderOverlay } from "./render.js";
 import type { ScaledObject } from "./scaling.js";
 import { missingToolMessage, toolForTests } from "../toolkit/tools.js";
-import { desiredReplicas, javaClientPartition, kafkaTriggerSettings, NO_COMMITTED_OFFSET, readScaler, type KafkaTriggerSettings, type PartitionOffsets, type ScalerReading } from "./keda-lag.js";
+import {
+  desiredReplicas,
+  javaClientPartition,
+  kafkaTriggerSettings,
+  NO_COMMITTED_OFFSET,
+  readScaler,
+  type KafkaTriggerSettings,
+  type PartitionOffsets,
+  type ScalerReading,
+} from "./keda-lag.js";
 import { createLogBook, type LogBook } from "../toolkit/log-book.js";
 
 const kustomize = toolForTests("kustomize");
@@ -57,8 +66,33 @@ interface KafkaTopicManifest {
 function completedTaskEvent(userId: string) {
   const now = new Date().toISOString();
   const id = randomUUID();
-  const task = { id, userId, title: "Lag probe", description: null, priority: "medium", tags: [], dueAt: null, remindAt: null, recurrence: null, seriesId: id, occurrence: 1, completed: true, completedAt: now, createdAt: now, updatedAt: now };
-  return { specversion: "1.0", id: randomUUID(), source: "/taskfn/keda-lag", type: "task.completed", subject: id, datacontenttype: "application/json", time: now, data: task };
+  const task = {
+    id,
+    userId,
+    title: "Lag probe",
+    description: null,
+    priority: "medium",
+    tags: [],
+    dueAt: null,
+    remindAt: null,
+    recurrence: null,
+    seriesId: id,
+    occurrence: 1,
+    completed: true,
+    completedAt: now,
+    createdAt: now,
+    updatedAt: now,
+  };
+  return {
+    specversion: "1.0",
+    id: randomUUID(),
+    source: "/taskfn/keda-lag",
+    type: "task.completed",
+    subject: id,
+    datacontenttype: "application/json",
+    time: now,
+    data: task,
+  };
 }
 
 const toNumber = (offset: bigint) => {
@@ -96,7 +130,10 @@ async function readOffsets(admin: Admin, topic: string, group: string): Promise<
 }
 
 function lagTable(title: string, reading: ScalerReading, extra: string[] = []): string {
-  const rows = reading.partitions.map(({ partition, latest, committed, lag }) => `  ${String(partition).padStart(9)} | ${String(latest).padStart(6)} | ${String(committed).padStart(9)} | ${String(lag).padStart(3)}`);
+  const rows = reading.partitions.map(
+    ({ partition, latest, committed, lag }) =>
+      `  ${String(partition).padStart(9)} | ${String(latest).padStart(6)} | ${String(committed).padStart(9)} | ${String(lag).padStart(3)}`,
+  );
   return [
     title,
     "  partition | latest | committed | lag",
@@ -218,7 +255,9 @@ if (!kustomize) {
       partitions = (await offsets()).length;
       expect(partitions, "the broker's topic has the KafkaTopic's partitions").toBe(renderedPartitions);
       // The group exists on the broker under that name, with the sidecar as its (stable) member.
-      const state = await waitFor(`group ${trigger.consumerGroup} to be STABLE`, COMMIT_TIMEOUT_MS, async () => ((await groupState()) === "STABLE" ? "STABLE" : undefined));
+      const state = await waitFor(`group ${trigger.consumerGroup} to be STABLE`, COMMIT_TIMEOUT_MS, async () =>
+        (await groupState()) === "STABLE" ? "STABLE" : undefined,
+      );
       console.log(
         `ScaledObject ${scaledObject.metadata.name}: topic ${trigger.topic}, consumerGroup ${trigger.consumerGroup} (on the broker: ${state}), ` +
           `lagThreshold ${settings.lagThreshold}, activationLagThreshold ${settings.activationLagThreshold}, offsetResetPolicy ${settings.offsetResetPolicy}, ` +
@@ -227,7 +266,12 @@ if (!kustomize) {
     });
 
     it("the consumer joins and commits on every partition: lag 0, nothing to scale", async () => {
-      const producer = new Producer({ clientId: "taskfn-e2e-keda", bootstrapBrokers: brokers.split(","), serializers: stringSerializers, acks: ProduceAcks.ALL });
+      const producer = new Producer({
+        clientId: "taskfn-e2e-keda",
+        bootstrapBrokers: brokers.split(","),
+        serializers: stringSerializers,
+        acks: ProduceAcks.ALL,
+      });
       try {
         // One event per partition, so the group has a committed offset everywhere.
         await producer.send({
@@ -265,7 +309,12 @@ if (!kustomize) {
         expected[partition]! += 1;
         return { topic: trigger.topic!, partition, key: userId, value: JSON.stringify(completedTaskEvent(userId)) };
       });
-      const producer = new Producer({ clientId: "taskfn-e2e-keda", bootstrapBrokers: brokers.split(","), serializers: stringSerializers, acks: ProduceAcks.ALL });
+      const producer = new Producer({
+        clientId: "taskfn-e2e-keda",
+        bootstrapBrokers: brokers.split(","),
+        serializers: stringSerializers,
+        acks: ProduceAcks.ALL,
+      });
       try {
         await producer.send({ messages });
       } finally {
@@ -301,26 +350,37 @@ if (!kustomize) {
       expect(idleReplicas).toBe(N);
     });
 
-    it("started again, the consumer drains the topic: lag back to 0, replicas back to min, every event processed once", { timeout: DRAIN_TIMEOUT_MS + 60_000 }, async () => {
-      const started = Date.now();
-      consumer = await startConsumer();
-      const up = Date.now();
-      const drained = await waitFor(`${trigger.consumerGroup} to catch up on ${trigger.topic}`, DRAIN_TIMEOUT_MS, async () => {
-        const reading = readScaler(await offsets(), settings);
-        return reading.totalLag === 0 ? reading : undefined;
-      }, { intervalMs: 250 });
-      const done = Date.now();
-      const replicas = desiredReplicas(drained, settings, bounds());
-      console.log(
-        lagTable(`consumer restarted (app + daprd ready in ${((up - started) / 1000).toFixed(1)} s, lag 0 after ${((done - started) / 1000).toFixed(1)} s):`, drained, [
-          `  desired replicas: ${replicas} (min ${scaledObject.spec.minReplicaCount}, after cooldownPeriod ${scaledObject.spec.cooldownPeriod} s)`,
-        ]),
-      );
-      expect(drained.totalLag).toBe(0);
-      expect(drained.active).toBe(false);
-      expect(replicas).toBe(scaledObject.spec.minReplicaCount);
-      // Offsets moved because the function handled the events, not because they were skipped.
-      expect(await processedEvents()).toBe(partitions + N);
-    });
+    it(
+      "started again, the consumer drains the topic: lag back to 0, replicas back to min, every event processed once",
+      { timeout: DRAIN_TIMEOUT_MS + 60_000 },
+      async () => {
+        const started = Date.now();
+        consumer = await startConsumer();
+        const up = Date.now();
+        const drained = await waitFor(
+          `${trigger.consumerGroup} to catch up on ${trigger.topic}`,
+          DRAIN_TIMEOUT_MS,
+          async () => {
+            const reading = readScaler(await offsets(), settings);
+            return reading.totalLag === 0 ? reading : undefined;
+          },
+          { intervalMs: 250 },
+        );
+        const done = Date.now();
+        const replicas = desiredReplicas(drained, settings, bounds());
+        console.log(
+          lagTable(
+            `consumer restarted (app + daprd ready in ${((up - started) / 1000).toFixed(1)} s, lag 0 after ${((done - started) / 1000).toFixed(1)} s):`,
+            drained,
+            [`  desired replicas: ${replicas} (min ${scaledObject.spec.minReplicaCount}, after cooldownPeriod ${scaledObject.spec.cooldownPeriod} s)`],
+          ),
+        );
+        expect(drained.totalLag).toBe(0);
+        expect(drained.active).toBe(false);
+        expect(replicas).toBe(scaledObject.spec.minReplicaCount);
+        // Offsets moved because the function handled the events, not because they were skipped.
+        expect(await processedEvents()).toBe(partitions + N);
+      },
+    );
   });
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { desiredReplicas, javaClientPartition, kafkaTriggerSettings, NO_COMMITTED_OFFSET, partitionLag, readScaler, type PartitionOffsets } from "./keda-lag.js";
+import {
+  desiredReplicas,
+  javaClientPartition,
+  kafkaTriggerSettings,
+  NO_COMMITTED_OFFSET,
+  partitionLag,
+  readScaler,
+  type PartitionOffsets,
+} from "./keda-lag.js";
 
 /** The prod overlay's on-task-completed trigger (k8s-scaling.ts scaledObjectOf). */
 const PROD_TRIGGER = {
@@ -33,7 +41,11 @@ describe("kafkaTriggerSettings", () => {
   });
 
   it("applies KEDA's defaults: lagThreshold 10, activation 0, offsetResetPolicy latest", () => {
-    expect(kafkaTriggerSettings({ topic: "t", consumerGroup: "g" })).toMatchObject({ lagThreshold: 10, activationLagThreshold: 0, offsetResetPolicy: "latest" });
+    expect(kafkaTriggerSettings({ topic: "t", consumerGroup: "g" })).toMatchObject({
+      lagThreshold: 10,
+      activationLagThreshold: 0,
+      offsetResetPolicy: "latest",
+    });
   });
 
   it("refuses what KEDA refuses, and what is not modelled", () => {

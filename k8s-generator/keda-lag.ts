@@ -100,7 +100,8 @@ export function kafkaTriggerSettings(metadata: Readonly<Record<string, string | 
     ensureEvenDistributionOfPartitions: bool(metadata, "ensureEvenDistributionOfPartitions"),
     scaleToZeroOnInvalidOffset: bool(metadata, "scaleToZeroOnInvalidOffset"),
   };
-  if (settings.allowIdleConsumers && settings.limitToPartitionsWithLag) throw new Error("allowIdleConsumers and limitToPartitionsWithLag cannot be set simultaneously");
+  if (settings.allowIdleConsumers && settings.limitToPartitionsWithLag)
+    throw new Error("allowIdleConsumers and limitToPartitionsWithLag cannot be set simultaneously");
   if (settings.limitToPartitionsWithLag && settings.ensureEvenDistributionOfPartitions) {
     throw new Error("limitToPartitionsWithLag and ensureEvenDistributionOfPartitions cannot be set simultaneously");
   }

@@ -48,7 +48,14 @@ function policy(name: string, podSelector: Record<string, string>, labels: Recor
 export function networkPolicyOf({ appId, trigger }: FunctionDefinition): unknown {
   const http = trigger.kind === "http";
   const fromGateway: Rule = { from: [inNamespace(PEER_NAMESPACES.gateway)], ports: tcp(APP_PORT) };
-  return policy(appId, selectorOf(appId), labelsOf(appId, "function"), http ? [fromGateway] : [], [DNS, KAFKA, DATABASE, DAPR, TRACES, ...(http ? [HTTPS_OUT] : [])]);
+  return policy(appId, selectorOf(appId), labelsOf(appId, "function"), http ? [fromGateway] : [], [
+    DNS,
+    KAFKA,
+    DATABASE,
+    DAPR,
+    TRACES,
+    ...(http ? [HTTPS_OUT] : []),
+  ]);
 }
 
 export function migrateNetworkPolicy(): unknown {
@@ -72,7 +79,12 @@ export function httpsEgressPolicy(name: string, appIds: readonly string[]): unkn
 /** Deny by default; Strimzi's pods (brokers, entity operator) keep their egress to each other and the API server. */
 export function namespacePolicies(): unknown[] {
   return [
-    { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "default-deny" }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
+    {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: "default-deny" },
+      spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+    },
     {
       apiVersion: "networking.k8s.io/v1",
       kind: "NetworkPolicy",

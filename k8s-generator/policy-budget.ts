@@ -31,9 +31,14 @@ export function connectionUse(manifests: readonly Manifest[]): ConnectionUse[] {
 
 export function budgetViolations(manifests: readonly Manifest[]): string[] {
   const uses = connectionUse(manifests);
-  const unset = uses.filter((u) => !Number.isInteger(u.poolSize) || u.poolSize < 1).map((u) => `${u.workload}: DATABASE_POOL_SIZE is not set to a positive integer`);
+  const unset = uses
+    .filter((u) => !Number.isInteger(u.poolSize) || u.poolSize < 1)
+    .map((u) => `${u.workload}: DATABASE_POOL_SIZE is not set to a positive integer`);
   const total = uses.reduce((sum, u) => sum + (u.poolSize || 0) * u.maxReplicas, 0);
   const { maxConnections, headroom } = DATABASE_CONNECTION_BUDGET;
-  const over = total > maxConnections - headroom ? [`database connections: pools × max replicas sum to ${total}, over max_connections ${maxConnections} less ${headroom} headroom`] : [];
+  const over =
+    total > maxConnections - headroom
+      ? [`database connections: pools × max replicas sum to ${total}, over max_connections ${maxConnections} less ${headroom} headroom`]
+      : [];
   return [...unset, ...over];
 }

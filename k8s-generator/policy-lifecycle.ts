@@ -19,12 +19,15 @@ function deploymentViolations(deployment: IDeployment & Manifest): string[] {
   }
   if (app?.readinessProbe?.httpGet?.path !== APP_HEALTH_CHECK.path) problems.push(`readiness probe is not ${APP_HEALTH_CHECK.path}`);
   const preStop = app?.lifecycle?.preStop?.sleep?.seconds ?? 0;
-  if (preStop < PRE_STOP_SLEEP_SECONDS) problems.push(`preStop sleeps ${preStop} s, less than ${PRE_STOP_SLEEP_SECONDS} s: requests still arrive after SIGTERM`);
+  if (preStop < PRE_STOP_SLEEP_SECONDS)
+    problems.push(`preStop sleeps ${preStop} s, less than ${PRE_STOP_SLEEP_SECONDS} s: requests still arrive after SIGTERM`);
   const appDone = preStop + SHUTDOWN_DEADLINE_SECONDS;
   const sidecar = Number(annotations["dapr.io/graceful-shutdown-seconds"] ?? 5);
-  if (sidecar < appDone) problems.push(`sidecar drains for ${sidecar} s, less than the app's preStop + shutdown deadline (${appDone} s): its last publishes would fail`);
+  if (sidecar < appDone)
+    problems.push(`sidecar drains for ${sidecar} s, less than the app's preStop + shutdown deadline (${appDone} s): its last publishes would fail`);
   const grace = template?.spec?.terminationGracePeriodSeconds ?? 30;
-  if (grace <= Math.max(sidecar, appDone)) problems.push(`terminationGracePeriodSeconds ${grace} does not outlast the shutdown (${Math.max(sidecar, appDone)} s)`);
+  if (grace <= Math.max(sidecar, appDone))
+    problems.push(`terminationGracePeriodSeconds ${grace} does not outlast the shutdown (${Math.max(sidecar, appDone)} s)`);
   return problems.map((problem) => `${describe(deployment)}: ${problem}`);
 }
 

@@ -100,7 +100,9 @@ function httpViolations(definition: FunctionDefinition<HttpTrigger>, deployment:
   const hpa = rendered.hpas.find((h) => h.spec?.scaleTargetRef.name === deployment.metadata.name);
   if (!hpa) problems.push(`${appId}: no HorizontalPodAutoscaler`);
   else if ((hpa.spec?.minReplicas ?? 1) < 1) problems.push(`${appId}: HorizontalPodAutoscaler allows fewer than 1 replica`);
-  const pdbs = ofKind<IPodDisruptionBudget>(rendered.manifests, "PodDisruptionBudget").filter((p) => selects(p.spec?.selector?.matchLabels, podLabels(deployment)));
+  const pdbs = ofKind<IPodDisruptionBudget>(rendered.manifests, "PodDisruptionBudget").filter((p) =>
+    selects(p.spec?.selector?.matchLabels, podLabels(deployment)),
+  );
   if (pdbs.length === 0) problems.push(`${appId}: no PodDisruptionBudget`);
   return problems;
 }
@@ -118,7 +120,8 @@ function topicViolations(definition: FunctionDefinition<TopicTrigger>, deploymen
   const subscription = toSubscription(definition);
   const problems: string[] = [];
   const component = rendered.components.get(subscription.pubsubname);
-  if (!component?.spec.type.startsWith("pubsub.kafka")) return [`${appId}: subscribes through ${subscription.pubsubname}, which is not a rendered pubsub.kafka Component`];
+  if (!component?.spec.type.startsWith("pubsub.kafka"))
+    return [`${appId}: subscribes through ${subscription.pubsubname}, which is not a rendered pubsub.kafka Component`];
   const consumer = kafkaConsumerOf(metadataOf(component), appId);
   const scaled = rendered.scaledObjects.filter((s) => s.spec.scaleTargetRef.name === deployment.metadata.name);
   if (scaled.length !== 1) return [`${appId}: ${scaled.length} ScaledObjects target it, expected 1`];
@@ -133,7 +136,8 @@ function topicViolations(definition: FunctionDefinition<TopicTrigger>, deploymen
   expect("offsetResetPolicy", kafkaTrigger.offsetResetPolicy ?? "latest", consumer.offsetResetPolicy);
   const bootstrap = kafkaBootstrap(rendered);
   const wanted = bootstrap && `${bootstrap.service}.${bootstrap.namespace}.svc:${bootstrap.port}`;
-  if (kafkaTrigger.bootstrapServers !== wanted) problems.push(`${appId}: ScaledObject bootstrapServers ${kafkaTrigger.bootstrapServers} is not the Kafka bootstrap Service ${wanted}`);
+  if (kafkaTrigger.bootstrapServers !== wanted)
+    problems.push(`${appId}: ScaledObject bootstrapServers ${kafkaTrigger.bootstrapServers} is not the Kafka bootstrap Service ${wanted}`);
   const partitions = rendered.topics.get(subscription.topic)?.spec.partitions;
   if (partitions !== undefined && scaled[0]!.spec.maxReplicaCount > partitions) {
     problems.push(`${appId}: maxReplicaCount ${scaled[0]!.spec.maxReplicaCount} exceeds the ${partitions} partitions of ${subscription.topic}`);

@@ -100,7 +100,9 @@ function secretViolations(manifests: readonly Manifest[], templates: readonly [M
   const committed = manifests.filter((manifest) => manifest.kind === "Secret").map((secret) => `${describe(secret)} commits a Secret`);
   const literal = templates.flatMap(([owner, template]) =>
     (template?.spec?.containers ?? []).flatMap((container) =>
-      (container.env ?? []).filter((env) => SECRET_NAME.test(env.name) && env.value !== undefined).map((env) => `${describe(owner)} sets ${env.name} inline instead of from a Secret`),
+      (container.env ?? [])
+        .filter((env) => SECRET_NAME.test(env.name) && env.value !== undefined)
+        .map((env) => `${describe(owner)} sets ${env.name} inline instead of from a Secret`),
     ),
   );
   return [...committed, ...literal];

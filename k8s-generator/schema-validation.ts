@@ -77,7 +77,11 @@ export function schemaErrors(manifest: Manifest): string[] {
     }
   }
   const validate = crdValidator(manifest.apiVersion, manifest.kind);
-  if (!validate) return [`${describe(manifest)}: no schema for ${manifest.apiVersion} ${manifest.kind} (add it to k8s-generator/schema-validation.ts or k8s/schemas/)`];
+  if (!validate)
+    return [`${describe(manifest)}: no schema for ${manifest.apiVersion} ${manifest.kind} (add it to k8s-generator/schema-validation.ts or k8s/schemas/)`];
   if (validate(manifest)) return [];
-  return (validate.errors ?? []).map((error) => `${describe(manifest)}: ${error.instancePath || "/"} ${error.message ?? "is invalid"}${error.params && "additionalProperty" in error.params ? ` (${String(error.params.additionalProperty)})` : ""}`);
+  return (validate.errors ?? []).map(
+    (error) =>
+      `${describe(manifest)}: ${error.instancePath || "/"} ${error.message ?? "is invalid"}${error.params && "additionalProperty" in error.params ? ` (${String(error.params.additionalProperty)})` : ""}`,
+  );
 }

@@ -24,7 +24,20 @@ if (!kustomize) {
 
     it("holds a Deployment per function and the shared platform objects", () => {
       const kinds = new Set(manifests.map((manifest) => manifest.kind));
-      for (const kind of ["Kafka", "KafkaNodePool", "KafkaTopic", "Component", "Resiliency", "Configuration", "Gateway", "HTTPRoute", "ScaledObject", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Job"]) {
+      for (const kind of [
+        "Kafka",
+        "KafkaNodePool",
+        "KafkaTopic",
+        "Component",
+        "Resiliency",
+        "Configuration",
+        "Gateway",
+        "HTTPRoute",
+        "ScaledObject",
+        "HorizontalPodAutoscaler",
+        "PodDisruptionBudget",
+        "Job",
+      ]) {
         expect(kinds, kind).toContain(kind);
       }
       expect(manifests.filter((m) => m.kind === "Deployment")).toHaveLength(FUNCTIONS.length);

@@ -80,7 +80,9 @@ beforeAll(async () => {
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   try {
-    tables = (await client.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`)).rows.map((r) => r.table_name);
+    tables = (
+      await client.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`)
+    ).rows.map((r) => r.table_name);
     columns = (
       await client.query<Column>(
         `SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default, datetime_precision FROM information_schema.columns WHERE table_schema = 'public'`,
@@ -163,7 +165,11 @@ describe("schema.prisma ↔ migrations", () => {
     const columnsOf = () => columns.filter((c) => c.table_name === tableOf(model));
 
     it("has a column for every scalar field and no column without a field", () => {
-      expect(columnsOf().map((c) => c.column_name).sort()).toEqual(scalarFields(model).map(columnOf).sort());
+      expect(
+        columnsOf()
+          .map((c) => c.column_name)
+          .sort(),
+      ).toEqual(scalarFields(model).map(columnOf).sort());
     });
 
     it.each(scalarFields(model).map((f) => [f.name, f] as const))("field %s has the column type Prisma maps it to", (_field, field) => {
@@ -178,15 +184,20 @@ describe("schema.prisma ↔ migrations", () => {
       expect(column.is_nullable).toBe(field.isRequired ? "NO" : "YES");
     });
 
-    it.each(scalarFields(model).map((f) => [f.name, f] as const))("field %s has a database default exactly when it has a database-side @default", (_field, field) => {
-      const column = columnsOf().find((c) => c.column_name === columnOf(field))!;
-      const defaultName = (field.default as { name?: string } | undefined)?.name;
-      const databaseSide = field.hasDefaultValue && !(defaultName && CLIENT_SIDE_DEFAULTS.has(defaultName));
-      expect(column.column_default !== null, `${columnOf(field)} default ${column.column_default}`).toBe(databaseSide);
-    });
+    it.each(scalarFields(model).map((f) => [f.name, f] as const))(
+      "field %s has a database default exactly when it has a database-side @default",
+      (_field, field) => {
+        const column = columnsOf().find((c) => c.column_name === columnOf(field))!;
+        const defaultName = (field.default as { name?: string } | undefined)?.name;
+        const databaseSide = field.hasDefaultValue && !(defaultName && CLIENT_SIDE_DEFAULTS.has(defaultName));
+        expect(column.column_default !== null, `${columnOf(field)} default ${column.column_default}`).toBe(databaseSide);
+      },
+    );
 
     it("has its primary key on the @id / @@id columns, in order", () => {
-      const idColumns = model.primaryKey ? model.primaryKey.fields.map((name) => columnOf(model.fields.find((f) => f.name === name)!)) : model.fields.filter((f) => f.isId).map(columnOf);
+      const idColumns = model.primaryKey
+        ? model.primaryKey.fields.map((name) => columnOf(model.fields.find((f) => f.name === name)!))
+        : model.fields.filter((f) => f.isId).map(columnOf);
       expect(idColumns.length).toBeGreaterThan(0);
       const primary = indexes.filter((i) => i.table === tableOf(model) && i.primary);
       expect(primary.map((i) => i.columns)).toEqual([idColumns]);
@@ -196,7 +207,10 @@ describe("schema.prisma ↔ migrations", () => {
       const uniques = [...model.uniqueIndexes.map((u) => u.fields), ...model.fields.filter((f) => f.isUnique).map((f) => [f.name])];
       for (const fields of uniques) {
         const wanted = fields.map((name) => columnOf(model.fields.find((f) => f.name === name)!));
-        expect(indexes.some((i) => i.table === tableOf(model) && i.unique && !i.primary && JSON.stringify(i.columns) === JSON.stringify(wanted)), wanted.join(",")).toBe(true);
+        expect(
+          indexes.some((i) => i.table === tableOf(model) && i.unique && !i.primary && JSON.stringify(i.columns) === JSON.stringify(wanted)),
+          wanted.join(","),
+        ).toBe(true);
       }
     });
 
@@ -213,7 +227,8 @@ describe("schema.prisma ↔ migrations", () => {
     const actualIndexes = () => indexes.filter((i) => i.table === tableOf(model));
 
     it("has every @@index with its columns, sort orders and method, and no index the schema does not declare", () => {
-      const key = (i: { unique: boolean; columns: string[]; descending: boolean[]; method: string }) => JSON.stringify([i.unique, i.columns, i.descending, i.method]);
+      const key = (i: { unique: boolean; columns: string[]; descending: boolean[]; method: string }) =>
+        JSON.stringify([i.unique, i.columns, i.descending, i.method]);
       expect(actualIndexes().map(key).sort()).toEqual(declaredIndexes().map(key).sort());
     });
 

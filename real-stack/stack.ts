@@ -86,7 +86,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const [firstPostgres, firstKafka, build] = await Promise.all(starting);
     let [postgres, kafka] = [firstPostgres, firstKafka];
     // Restarted ones are stopped through these, not through the stops of the first start.
-    stops.splice(0, stops.length, () => postgres.stop(), () => kafka.stop());
+    stops.splice(
+      0,
+      stops.length,
+      () => postgres.stop(),
+      () => kafka.stop(),
+    );
     const crashes: Crash[] = [];
 
     const resourcesPath = await renderDaprResources({

@@ -15,7 +15,14 @@ const explode = defineFunction({
   appId: "explode",
   port: 1,
   description: "test",
-  trigger: { kind: "http", method: "get", path: "/api/{userId}/explode", summary: "test", params: z.strictObject({ userId: z.string() }), response: { status: 200, description: "ok" } },
+  trigger: {
+    kind: "http",
+    method: "get",
+    path: "/api/{userId}/explode",
+    summary: "test",
+    params: z.strictObject({ userId: z.string() }),
+    response: { status: 200, description: "ok" },
+  },
 });
 const tick = defineFunction({ name: "tick", appId: "tick", port: 1, description: "test", trigger: { kind: "binding", binding: "tick-cron" } });
 

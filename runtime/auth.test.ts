@@ -65,7 +65,8 @@ describe("jwtAuth", () => {
   });
 
   /** A token with exactly these claims (none added), signed with the test secret. */
-  const withClaims = (claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode(TEST_JWT_SECRET));
+  const withClaims = (claims: Record<string, unknown>) =>
+    new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode(TEST_JWT_SECRET));
   const now = () => Math.floor(Date.now() / 1000);
 
   it.each([
@@ -108,7 +109,8 @@ describe("jwtAuth", () => {
     });
     const { port } = server.address() as AddressInfo;
     const app = guarded({ jwksUrl: `http://127.0.0.1:${port}/jwks` });
-    const signed = (alg: keyof typeof keys) => new SignJWT({}).setProtectedHeader({ alg, kid: alg }).setSubject("alice").setExpirationTime("5m").sign(keys[alg].privateKey);
+    const signed = (alg: keyof typeof keys) =>
+      new SignJWT({}).setProtectedHeader({ alg, kid: alg }).setSubject("alice").setExpirationTime("5m").sign(keys[alg].privateKey);
     try {
       expect((await call(app, "/whoami", `Bearer ${await signed("RS256")}`)).status).toBe(200);
       expect((await expectProblem(await call(app, "/whoami", `Bearer ${await signed("PS256")}`), 401)).detail).toBe("The token is not valid.");

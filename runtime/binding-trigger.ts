@@ -21,7 +21,11 @@ export function mountBindingFunction(
   app.options(path, deps.daprAuth, (c) => c.body(null, 200));
   app.post(path, deps.daprAuth, async (c) => {
     // A tick is a new trace unless Dapr (tracing on) sent its own context.
-    const span = deps.tracer.startSpan(`tick ${definition.trigger.binding}`, "server", readTraceContext(c.req.header("traceparent"), c.req.header("tracestate")));
+    const span = deps.tracer.startSpan(
+      `tick ${definition.trigger.binding}`,
+      "server",
+      readTraceContext(c.req.header("traceparent"), c.req.header("tracestate")),
+    );
     const log = deps.log.child({ trace_id: span.traceId });
     try {
       const summary = await handler({ log, trace: span.context });

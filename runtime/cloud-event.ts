@@ -87,7 +87,11 @@ export function parseCloudEvent(body: unknown): CloudEventV1<unknown> {
   const envelope = body as Record<string, unknown>;
   const { specversion, id, source, type } = envelope;
   if (specversion !== "1.0") throw new ValidationError(`specversion must be "1.0" (got ${JSON.stringify(specversion) ?? "none"})`);
-  for (const [name, value] of [["id", id], ["source", source], ["type", type]] as const) {
+  for (const [name, value] of [
+    ["id", id],
+    ["source", source],
+    ["type", type],
+  ] as const) {
     if (typeof value !== "string" || value === "") throw new ValidationError(`${name} must be a non-empty string`);
   }
   if (!needsConstructor(envelope)) {

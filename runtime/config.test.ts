@@ -19,15 +19,38 @@ describe("readConfig", () => {
 
   it("reads every setting from the environment", () => {
     const config = readConfig(
-      { ...base, PORT: "8080", HOST: "127.0.0.1", DATABASE_POOL_SIZE: "3", DAPR_HOST: "sidecar", DAPR_HTTP_PORT: "3600", DAPR_API_TOKEN: "d", APP_API_TOKEN: "a", AUTH_JWT_SECRET: "s", AUTH_ISSUER: "i", AUTH_AUDIENCE: "aud" },
+      {
+        ...base,
+        PORT: "8080",
+        HOST: "127.0.0.1",
+        DATABASE_POOL_SIZE: "3",
+        DAPR_HOST: "sidecar",
+        DAPR_HTTP_PORT: "3600",
+        DAPR_API_TOKEN: "d",
+        APP_API_TOKEN: "a",
+        AUTH_JWT_SECRET: "s",
+        AUTH_ISSUER: "i",
+        AUTH_AUDIENCE: "aud",
+      },
       { port: 3101, needsAuth: true },
     );
-    expect(config).toMatchObject({ port: 8080, host: "127.0.0.1", databasePoolSize: 3, daprBaseUrl: "http://sidecar:3600", daprApiToken: "d", appApiToken: "a" });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: "127.0.0.1",
+      databasePoolSize: 3,
+      daprBaseUrl: "http://sidecar:3600",
+      daprApiToken: "d",
+      appApiToken: "a",
+    });
     expect(config.auth).toEqual({ secret: "s", jwksUrl: undefined, issuer: "i", audience: "aud" });
   });
 
   it("treats empty variables as unset", () => {
-    expect(readConfig({ ...base, PORT: "", APP_API_TOKEN: "", DAPR_API_TOKEN: "" }, { port: 3101, needsAuth: false })).toMatchObject({ port: 3101, appApiToken: undefined, daprApiToken: undefined });
+    expect(readConfig({ ...base, PORT: "", APP_API_TOKEN: "", DAPR_API_TOKEN: "" }, { port: 3101, needsAuth: false })).toMatchObject({
+      port: 3101,
+      appApiToken: undefined,
+      daprApiToken: undefined,
+    });
   });
 
   it("fails, naming the variable, without DATABASE_URL", () => {
@@ -36,7 +59,9 @@ describe("readConfig", () => {
 
   it("never starts an HTTP function without a way to verify tokens", () => {
     expect(() => readConfig(base, { port: 1, needsAuth: true })).toThrow(/AUTH_JWT_SECRET.*AUTH_JWKS_URL/);
-    expect(readConfig({ ...base, AUTH_JWKS_URL: "https://id.example/jwks" }, { port: 1, needsAuth: true }).auth).toMatchObject({ jwksUrl: "https://id.example/jwks" });
+    expect(readConfig({ ...base, AUTH_JWKS_URL: "https://id.example/jwks" }, { port: 1, needsAuth: true }).auth).toMatchObject({
+      jwksUrl: "https://id.example/jwks",
+    });
   });
 
   it.each(["0", "-1", "3.5", "eighty"])("refuses PORT=%s, naming it", (port) => {

@@ -27,7 +27,12 @@ export function readConfig(env: Env, defaults: { port: number; needsAuth: boolea
   if (!databaseUrl) throw new Error("DATABASE_URL is not set: point it at the PostgreSQL database (npm start sets it for you).");
   const auth: AuthOptions | undefined =
     env.AUTH_JWT_SECRET || env.AUTH_JWKS_URL
-      ? { secret: env.AUTH_JWT_SECRET || undefined, jwksUrl: env.AUTH_JWKS_URL || undefined, issuer: env.AUTH_ISSUER || undefined, audience: env.AUTH_AUDIENCE || undefined }
+      ? {
+          secret: env.AUTH_JWT_SECRET || undefined,
+          jwksUrl: env.AUTH_JWKS_URL || undefined,
+          issuer: env.AUTH_ISSUER || undefined,
+          audience: env.AUTH_AUDIENCE || undefined,
+        }
       : undefined;
   if (defaults.needsAuth && !auth) throw new Error("Set AUTH_JWT_SECRET (HS256) or AUTH_JWKS_URL: HTTP functions never run without authentication.");
   return {

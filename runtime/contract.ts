@@ -11,7 +11,17 @@ export type { BindingTrigger, FunctionDefinition, HttpMethod, HttpTrigger, Topic
 
 // The handler: a factory of the runtime, returning the handler its trigger calls.
 export type { FunctionRuntime, HandlerFactory } from "./app.js";
-export type { BindingHandler, EventContext, EventHandler, HttpHandler, HttpInput, HttpResult, InvocationContext, ReceivedEvent, TriggerEvent } from "./types.js";
+export type {
+  BindingHandler,
+  EventContext,
+  EventHandler,
+  HttpHandler,
+  HttpInput,
+  HttpResult,
+  InvocationContext,
+  ReceivedEvent,
+  TriggerEvent,
+} from "./types.js";
 export type { Emit, Transaction, UnitOfWork } from "./unit-of-work.js";
 
 // Outcomes: a return is success; these say why not (toHttpResponse / toDaprStatus map them).

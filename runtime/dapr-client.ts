@@ -103,7 +103,9 @@ export function createDaprClient({ baseUrl, apiToken, timeoutMs = 5_000 }: DaprC
     },
     publish({ pubsub, topic, cloudEvent, partitionKey, trace }) {
       const path = `/v1.0/publish/${encodeURIComponent(pubsub)}/${encodeURIComponent(topic)}?metadata.partitionKey=${encodeURIComponent(partitionKey)}`;
-      const headers = trace ? { ...sendHeaders.cloudEvent, traceparent: trace.traceparent, ...(trace.tracestate ? { tracestate: trace.tracestate } : {}) } : sendHeaders.cloudEvent;
+      const headers = trace
+        ? { ...sendHeaders.cloudEvent, traceparent: trace.traceparent, ...(trace.tracestate ? { tracestate: trace.tracestate } : {}) }
+        : sendHeaders.cloudEvent;
       return send(`publish to ${topic}`, path, headers, JSON.stringify(cloudEvent));
     },
     invokeBinding({ name, operation, data, metadata = {} }) {

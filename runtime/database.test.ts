@@ -39,7 +39,8 @@ describe("createDatabase (on the test PostgreSQL)", () => {
   afterAll(() => database.drop());
 
   const marker = (eventId: string) => sql`INSERT INTO processed_events (consumer, event_id) VALUES ('database-test', ${eventId})`;
-  const markers = async (eventId: string) => (await database.db.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM processed_events WHERE event_id = ${eventId}`))[0]!.n;
+  const markers = async (eventId: string) =>
+    (await database.db.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM processed_events WHERE event_id = ${eventId}`))[0]!.n;
 
   it("commits a transaction's statements together when the work resolves", async () => {
     const inserted = await database.db.transaction(async (tx) => (await tx.execute(marker("commit-1"))) + (await tx.execute(marker("commit-2"))));
@@ -88,7 +89,8 @@ describe("createDatabase (on the test PostgreSQL)", () => {
 
   /** Terminates the backend serving `pid`, as a database restart or failover does (SQLSTATE 57P01). */
   const terminate = (pid: number) => database.db.query(sql`SELECT pg_terminate_backend(${pid}::int)`);
-  const ownPid = async (tx: { query<Row>(s: ReturnType<typeof sql>): Promise<Row[]> }) => (await tx.query<{ pid: number }>(sql`SELECT pg_backend_pid() AS pid`))[0]!.pid;
+  const ownPid = async (tx: { query<Row>(s: ReturnType<typeof sql>): Promise<Row[]> }) =>
+    (await tx.query<{ pid: number }>(sql`SELECT pg_backend_pid() AS pid`))[0]!.pid;
 
   it("fails only that transaction, as transient, when its connection is terminated while it waits between statements", async () => {
     // Before: pg emitted 'error' on the checked-out client with nobody listening, and the process died.
@@ -130,7 +132,9 @@ describe("createDatabase (on the test PostgreSQL)", () => {
 
   it("bounds every statement and every lock wait, so a stuck query fails as transient instead of holding the request", async () => {
     const ms = (setting: string) => sql`(EXTRACT(EPOCH FROM current_setting(${setting})::interval) * 1000)::int`;
-    const [settings] = await database.db.query<{ statement: number; lock: number }>(sql`SELECT ${ms("statement_timeout")} AS statement, ${ms("lock_timeout")} AS lock`);
+    const [settings] = await database.db.query<{ statement: number; lock: number }>(
+      sql`SELECT ${ms("statement_timeout")} AS statement, ${ms("lock_timeout")} AS lock`,
+    );
     expect(settings).toEqual({ statement: STATEMENT_TIMEOUT_MS, lock: LOCK_TIMEOUT_MS });
 
     const slow = await database.db.query(sql`SELECT pg_sleep(${(STATEMENT_TIMEOUT_MS + 500) / 1000})`).catch((e: unknown) => e);

@@ -95,7 +95,11 @@ describe("slow clients", () => {
 
   it("applies the real timeouts to a server made without options", () => {
     const real = createHttpServer(() => {});
-    expect([real.headersTimeout, real.requestTimeout, real.keepAliveTimeout]).toEqual([SERVER_TIMEOUTS.headersMs, SERVER_TIMEOUTS.requestMs, SERVER_TIMEOUTS.keepAliveMs]);
+    expect([real.headersTimeout, real.requestTimeout, real.keepAliveTimeout]).toEqual([
+      SERVER_TIMEOUTS.headersMs,
+      SERVER_TIMEOUTS.requestMs,
+      SERVER_TIMEOUTS.keepAliveMs,
+    ]);
     expect(real.listenerCount("clientError")).toBe(1);
   });
 });

@@ -119,8 +119,16 @@ describe("the body", () => {
     ["a server-owned field", { title: "x", completed: true }, "body.completed"],
     ["a bad RRULE", { title: "x", dueAt: "2030-01-01T09:00:00Z", recurrence: "FREQ=SOMETIMES" }, "body.recurrence"],
     ["a recurrence without dueAt", { title: "x", recurrence: "FREQ=DAILY" }, "body.dueAt"],
-    ["a dueAt past the year 9999 on a recurring task (found by the fuzz suite: it answered 500)", { title: "x", dueAt: "+010000-01-01T00:00:00.000Z", recurrence: "FREQ=DAILY" }, "body.dueAt"],
-    ["a recurrence that never occurs after dueAt", { title: "x", dueAt: "2030-01-01T09:00:00Z", recurrence: "FREQ=DAILY;BYMONTH=4;BYMONTHDAY=31" }, "body.recurrence"],
+    [
+      "a dueAt past the year 9999 on a recurring task (found by the fuzz suite: it answered 500)",
+      { title: "x", dueAt: "+010000-01-01T00:00:00.000Z", recurrence: "FREQ=DAILY" },
+      "body.dueAt",
+    ],
+    [
+      "a recurrence that never occurs after dueAt",
+      { title: "x", dueAt: "2030-01-01T09:00:00Z", recurrence: "FREQ=DAILY;BYMONTH=4;BYMONTHDAY=31" },
+      "body.recurrence",
+    ],
     ["an array instead of an object", [{ title: "x" }], "body"],
   ])("answers 400 naming the field for %s", async (_what, body, field) => {
     await expectFieldProblem(await postRaw(JSON.stringify(body), await authHeaders("alice")), field);

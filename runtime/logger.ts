@@ -7,8 +7,5 @@ export type { Logger } from "pino";
  * logging off the request path; serve.ts flushes on shutdown.
  */
 export function createLogger(functionName: string, level = process.env.LOG_LEVEL ?? "info"): Logger {
-  return pino(
-    { level, base: { fn: functionName }, timestamp: pino.stdTimeFunctions.isoTime },
-    pino.destination({ dest: 1, sync: false }),
-  );
+  return pino({ level, base: { fn: functionName }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: 1, sync: false }));
 }

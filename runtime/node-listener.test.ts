@@ -76,7 +76,10 @@ describe("createFunctionListener", () => {
     const { app } = serve(async () => {
       throw new Error("unexpected");
     });
-    const valid = buildCloudEvent({ topic: "tasks", type: "task.completed", subject: "s", partitionKey: "k", data: taskJson({ completed: true, completedAt: new Date().toISOString() }) }, "/test");
+    const valid = buildCloudEvent(
+      { topic: "tasks", type: "task.completed", subject: "s", partitionKey: "k", data: taskJson({ completed: true, completedAt: new Date().toISOString() }) },
+      "/test",
+    );
     expect(await (await post(app, JSON.stringify(valid))).json()).toEqual({ status: "RETRY" });
   });
 
@@ -93,7 +96,10 @@ describe("createFunctionListener", () => {
 describe("createFunctionListener: the probes", () => {
   it("answers GET /healthz and a passing GET /readyz itself, with the app's bodies", async () => {
     const { app } = serve();
-    for (const [path, body] of [["/healthz", { status: "ok" }], ["/readyz", { status: "ready" }]] as const) {
+    for (const [path, body] of [
+      ["/healthz", { status: "ok" }],
+      ["/readyz", { status: "ready" }],
+    ] as const) {
       const res = await app.request(path);
       expect(res.status).toBe(200);
       expect(res.headers.get("content-type")).toBe("application/json");

@@ -41,7 +41,10 @@ export function createFunctionListener<T extends Trigger>(
   const loadHono = () => (loading ??= import("@hono/node-server").then(({ getRequestListener }) => (viaHono = getRequestListener(app.fetch))));
   const toHono = (req: IncomingMessage, res: ServerResponse) => (viaHono ? viaHono(req, res) : void loadHono().then((listener) => listener(req, res)));
   const ready = readinessCheck(runtime.db, runtime.log);
-  const events = definition.trigger.kind === "topic" ? eventRoute(definition as FunctionDefinition<TopicTrigger>, handler as EventHandler<TopicTrigger>, runtime, security) : undefined;
+  const events =
+    definition.trigger.kind === "topic"
+      ? eventRoute(definition as FunctionDefinition<TopicTrigger>, handler as EventHandler<TopicTrigger>, runtime, security)
+      : undefined;
 
   return (req, res) => {
     if (events && req.method === "POST" && req.url === events.path) {

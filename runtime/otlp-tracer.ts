@@ -18,7 +18,9 @@ export function createOtlpTracer(serviceName: string, endpoint: string): Tracer 
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ "service.name": serviceName }),
     // A function may be scaled away at any time: a short delay bounds what a SIGKILL loses.
-    spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${endpoint.replace(/\/+$/, "")}/v1/traces` }), scheduledDelayMillis: 1_000 })],
+    spanProcessors: [
+      new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${endpoint.replace(/\/+$/, "")}/v1/traces` }), scheduledDelayMillis: 1_000 }),
+    ],
   });
   const tracer = provider.getTracer("taskfn");
 
@@ -26,7 +28,12 @@ export function createOtlpTracer(serviceName: string, endpoint: string): Tracer 
     startSpan(name, kind, parent, attributes): Span {
       const remote = parent && parseTraceparent(parent.traceparent);
       const parentContext = remote
-        ? trace.setSpanContext(ROOT_CONTEXT, { traceId: remote.traceId, spanId: remote.spanId, traceFlags: remote.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE, isRemote: true })
+        ? trace.setSpanContext(ROOT_CONTEXT, {
+            traceId: remote.traceId,
+            spanId: remote.spanId,
+            traceFlags: remote.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+            isRemote: true,
+          })
         : ROOT_CONTEXT;
       const span = tracer.startSpan(name, { kind: KINDS[kind], attributes }, parentContext);
       const { traceId, spanId, traceFlags } = span.spanContext();

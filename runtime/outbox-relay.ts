@@ -56,7 +56,15 @@ export async function claimKeys(db: Database, { minAgeMs, leaseMs, keys, perKey 
       LIMIT ${keys}
       FOR UPDATE SKIP LOCKED`);
     if (heads.length === 0) return [];
-    return tx.query<{ id: string; topic: string; partition_key: string; cloud_event: TaskfnCloudEvent; attempts: number; traceparent: string | null; tracestate: string | null }>(sql`
+    return tx.query<{
+      id: string;
+      topic: string;
+      partition_key: string;
+      cloud_event: TaskfnCloudEvent;
+      attempts: number;
+      traceparent: string | null;
+      tracestate: string | null;
+    }>(sql`
       UPDATE outbox_events AS o SET claimed_until = now() + make_interval(secs => ${leaseMs / 1000})
       FROM (
         SELECT id, row_number() OVER (PARTITION BY partition_key ORDER BY seq) AS rank
@@ -67,8 +75,16 @@ export async function claimKeys(db: Database, { minAgeMs, leaseMs, keys, perKey 
       RETURNING o.id::text AS id, o.topic, o.partition_key, o.cloud_event, o.attempts, o.seq, o.traceparent, o.tracestate`);
   });
   const byKey = new Map<string, (ClaimedEvent & { seq: string })[]>();
-  for (const row of rows as (typeof rows[number] & { seq: string })[]) {
-    const event = { id: row.id, topic: row.topic, partitionKey: row.partition_key, cloudEvent: row.cloud_event, attempts: row.attempts, seq: row.seq, ...traceOfRow(row) };
+  for (const row of rows as ((typeof rows)[number] & { seq: string })[]) {
+    const event = {
+      id: row.id,
+      topic: row.topic,
+      partitionKey: row.partition_key,
+      cloudEvent: row.cloud_event,
+      attempts: row.attempts,
+      seq: row.seq,
+      ...traceOfRow(row),
+    };
     byKey.set(row.partition_key, [...(byKey.get(row.partition_key) ?? []), event]);
   }
   const bySeq = (a: { seq: string }, b: { seq: string }) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1);
@@ -85,7 +101,10 @@ export interface Refusal {
  * events are marked, refusals recorded (counted, and parked at MAX_ATTEMPTS, only
  * when `refusalsCount`), and events not tried are released for the next claim.
  */
-export async function settleClaim(db: Database, { claimed, published, refused, refusalsCount }: { claimed: string[]; published: string[]; refused: Refusal[]; refusalsCount: boolean }): Promise<void> {
+export async function settleClaim(
+  db: Database,
+  { claimed, published, refused, refusalsCount }: { claimed: string[]; published: string[]; refused: Refusal[]; refusalsCount: boolean },
+): Promise<void> {
   if (claimed.length === 0) return;
   const counted = refusalsCount ? 1 : 0;
   await db.execute(sql`

@@ -41,7 +41,8 @@ export async function insertOutboxEvents(tx: Transaction, events: OutboxEvent[])
     SELECT pg_advisory_xact_lock(${WRITER_LOCK_CLASS}, hashtext(k))
     FROM (SELECT k FROM unnest(${keys}::text[]) AS k ORDER BY hashtext(k)) AS sorted`);
   const rows = events.map(
-    (e) => sql`(${e.id}::uuid, ${e.topic}, ${e.partitionKey}, ${JSON.stringify(e.cloudEvent)}::jsonb, ${e.trace?.traceparent ?? null}, ${e.trace?.tracestate ?? null})`,
+    (e) =>
+      sql`(${e.id}::uuid, ${e.topic}, ${e.partitionKey}, ${JSON.stringify(e.cloudEvent)}::jsonb, ${e.trace?.traceparent ?? null}, ${e.trace?.tracestate ?? null})`,
   );
   // One statement: the CTE's snapshot does not include the rows it inserts.
   const waiting = await tx.query<{ partition_key: string }>(sql`
@@ -66,9 +67,18 @@ export interface PublishDeps {
  * refusal.
  */
 export async function publishEvent({ dapr, pubsub, tracer }: Omit<PublishDeps, "log">, event: OutboxEvent): Promise<void> {
-  const span = tracer.startSpan(`publish ${event.topic}`, "producer", event.trace, { "messaging.destination.name": event.topic, "messaging.message.id": event.id });
+  const span = tracer.startSpan(`publish ${event.topic}`, "producer", event.trace, {
+    "messaging.destination.name": event.topic,
+    "messaging.message.id": event.id,
+  });
   try {
-    await dapr.publish({ pubsub, topic: event.topic, cloudEvent: withTraceContext(event.cloudEvent, span.context), partitionKey: event.partitionKey, trace: span.context });
+    await dapr.publish({
+      pubsub,
+      topic: event.topic,
+      cloudEvent: withTraceContext(event.cloudEvent, span.context),
+      partitionKey: event.partitionKey,
+      trace: span.context,
+    });
   } catch (error) {
     span.fail((error as Error).message);
     throw error;
@@ -88,7 +98,10 @@ export async function publishInOrder(deps: PublishDeps, events: OutboxEvent[]): 
       await publishEvent(deps, event);
       published.push(event.id);
     } catch (error) {
-      deps.log.warn({ err: error, eventId: event.id, topic: event.topic, traceparent: event.trace?.traceparent }, "publish failed; the event stays in the outbox for relayOutbox");
+      deps.log.warn(
+        { err: error, eventId: event.id, topic: event.topic, traceparent: event.trace?.traceparent },
+        "publish failed; the event stays in the outbox for relayOutbox",
+      );
       break;
     }
   }

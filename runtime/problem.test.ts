@@ -33,7 +33,12 @@ describe("HttpProblem", () => {
   });
 
   it("serialises to problem details", () => {
-    expect(JSON.parse(JSON.stringify(new HttpProblem(403, "Not yours.")))).toEqual({ type: "about:blank", title: "Forbidden", status: 403, detail: "Not yours." });
+    expect(JSON.parse(JSON.stringify(new HttpProblem(403, "Not yours.")))).toEqual({
+      type: "about:blank",
+      title: "Forbidden",
+      status: 403,
+      detail: "Not yours.",
+    });
   });
 });
 

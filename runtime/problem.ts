@@ -42,11 +42,7 @@ export class HttpProblem extends Error {
   readonly errors: FieldError[] | undefined;
   readonly headers: Record<string, string>;
 
-  constructor(
-    status: number,
-    detail?: string,
-    options: { errors?: FieldError[]; headers?: Record<string, string> } = {},
-  ) {
+  constructor(status: number, detail?: string, options: { errors?: FieldError[]; headers?: Record<string, string> } = {}) {
     super(detail ?? STATUS_TITLES[status] ?? `HTTP ${status}`);
     this.name = "HttpProblem";
     this.status = status;

@@ -38,7 +38,9 @@ describe("queryValues", () => {
 
 describe("isRepeatable", () => {
   it("sees an array under optional, default and nullable", () => {
-    expect([z.array(z.string()), z.array(z.string()).optional(), z.array(z.string()).default([]), z.array(z.string()).nullable().optional()].map(isRepeatable)).toEqual([true, true, true, true]);
+    expect(
+      [z.array(z.string()), z.array(z.string()).optional(), z.array(z.string()).default([]), z.array(z.string()).nullable().optional()].map(isRepeatable),
+    ).toEqual([true, true, true, true]);
     expect([z.string(), z.string().optional(), z.coerce.number().default(1)].map(isRepeatable)).toEqual([false, false, false]);
   });
 });

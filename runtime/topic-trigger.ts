@@ -115,10 +115,15 @@ export function createEventDelivery<T extends TopicTrigger>(
       body = undefined;
     }
     const meta = body && typeof body === "object" ? (body as { id?: unknown; type?: unknown; traceparent?: unknown; tracestate?: unknown }) : {};
-    const span = deps.tracer.startSpan(`process ${typeof meta.type === "string" ? meta.type : "event"}`, "consumer", readTraceContext(meta.traceparent, meta.tracestate), {
-      "messaging.consumer.group.name": consumer,
-      "messaging.message.id": typeof meta.id === "string" ? meta.id : "",
-    });
+    const span = deps.tracer.startSpan(
+      `process ${typeof meta.type === "string" ? meta.type : "event"}`,
+      "consumer",
+      readTraceContext(meta.traceparent, meta.tracestate),
+      {
+        "messaging.consumer.group.name": consumer,
+        "messaging.message.id": typeof meta.id === "string" ? meta.id : "",
+      },
+    );
     const log = deps.log.child({ ceId: meta.id, trace_id: span.traceId });
     let outcome: { error?: unknown; result?: string };
     try {

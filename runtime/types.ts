@@ -110,8 +110,4 @@ export type EventHandler<T extends TopicTrigger> = (event: TriggerEvent<T>, ctx:
 /** Returns a short summary for the log and the binding's response body. */
 export type BindingHandler = (ctx: InvocationContext) => Promise<Record<string, unknown>>;
 
-export type HandlerFor<T extends Trigger> = T extends HttpTrigger
-  ? HttpHandler<T>
-  : T extends TopicTrigger
-    ? EventHandler<T>
-    : BindingHandler;
+export type HandlerFor<T extends Trigger> = T extends HttpTrigger ? HttpHandler<T> : T extends TopicTrigger ? EventHandler<T> : BindingHandler;

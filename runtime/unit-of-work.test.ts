@@ -20,7 +20,10 @@ afterAll(() => database.drop());
 
 function setup(): { uow: UnitOfWork; dapr: RecordingDapr } {
   const dapr = createRecordingDapr();
-  return { dapr, uow: createUnitOfWork({ db: database.db, dapr, pubsub: "pubsub", log: pino({ level: "silent" }), tracer: contextOnlyTracer, source: "/taskfn/test" }) };
+  return {
+    dapr,
+    uow: createUnitOfWork({ db: database.db, dapr, pubsub: "pubsub", log: pino({ level: "silent" }), tracer: contextOnlyTracer, source: "/taskfn/test" }),
+  };
 }
 const draft = (subject: string, user = "alice"): EventDraft => ({ topic: "tasks", type: "test.happened", subject, partitionKey: user, data: { subject } });
 const outboxRow = (id: string) => database.prisma.outboxEvent.findUnique({ where: { id } });
@@ -36,11 +39,22 @@ describe("UnitOfWork.run", () => {
     });
     expect(await database.prisma.task.findUnique({ where: { id: task.id } })).not.toBeNull();
     expect(dapr.published.map((p) => p.cloudEvent.subject)).toEqual(["first", "second"]);
-    expect(dapr.published[0]).toMatchObject({ pubsub: "pubsub", topic: "tasks", partitionKey: "alice", cloudEvent: { source: "/taskfn/test", type: "test.happened" } });
+    expect(dapr.published[0]).toMatchObject({
+      pubsub: "pubsub",
+      topic: "tasks",
+      partitionKey: "alice",
+      cloudEvent: { source: "/taskfn/test", type: "test.happened" },
+    });
     for (const { cloudEvent } of dapr.published) {
       // The row holds exactly what went on the wire: the event, and its trace context beside it.
       const { traceparent, tracestate, traceid, ...event } = cloudEvent as typeof cloudEvent & Record<string, unknown>;
-      expect(await outboxRow(cloudEvent.id)).toMatchObject({ publishedAt: expect.any(Date), attempts: 1, cloudEvent: JSON.parse(JSON.stringify(event)), traceparent, tracestate });
+      expect(await outboxRow(cloudEvent.id)).toMatchObject({
+        publishedAt: expect.any(Date),
+        attempts: 1,
+        cloudEvent: JSON.parse(JSON.stringify(event)),
+        traceparent,
+        tracestate,
+      });
       expect(traceid).toBe(traceparent);
     }
   });

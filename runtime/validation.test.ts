@@ -28,7 +28,9 @@ describe("parseInput", () => {
   });
 
   it("names nested fields by their dotted path", () => {
-    expect(problemOf(() => parseInput(Body, { title: "x", nested: { n: "1" } }, "body")).errors).toEqual([{ field: "body.nested.n", message: expect.any(String) }]);
+    expect(problemOf(() => parseInput(Body, { title: "x", nested: { n: "1" } }, "body")).errors).toEqual([
+      { field: "body.nested.n", message: expect.any(String) },
+    ]);
   });
 
   it("names every unknown field, one error each, as 'Unknown field.'", () => {

@@ -47,7 +47,11 @@ afterAll(() => rm(repo, { recursive: true, force: true }));
 
 describe("deploying main commit by commit", () => {
   it("a failed deploy of B leaves A recorded, so C's deploy still rolls out B's function", async () => {
-    expect(await deployOf(history.c, history.a)).toMatchObject({ kind: "diff", images: ["get-task", "send-reminder"], functions: ["get-task", "send-reminder"] });
+    expect(await deployOf(history.c, history.a)).toMatchObject({
+      kind: "diff",
+      images: ["get-task", "send-reminder"],
+      functions: ["get-task", "send-reminder"],
+    });
   });
 
   it("a superseded run (B's CI or deploy cancelled for C) is covered the same way: C deploys both", async () => {

@@ -20,18 +20,60 @@ const ALL = SYNTHETIC.map((bundle) => bundle.appId);
 describe("affectedFunctions", () => {
   it.each([
     ["one function's file", ["functions/get-task/main.ts"], { images: ["get-task"], functions: ["get-task"], migrate: false, platform: false }],
-    ["a shared module: exactly its importers", ["tasks/recurrence.ts"], { images: ["create-task", "on-task-completed"], functions: ["create-task", "on-task-completed"], migrate: false, platform: false }],
-    ["the Prisma schema: every database user and the migration", ["prisma/schema.prisma"], { images: ["create-task", "get-task", "on-task-completed", "migrate"], functions: ["create-task", "get-task", "on-task-completed"], migrate: true, platform: false }],
-    ["a migration: every database user and the migration", ["prisma/migrations/20270101000000_x/migration.sql"], { images: ["create-task", "get-task", "on-task-completed", "migrate"], functions: ["create-task", "get-task", "on-task-completed"], migrate: true, platform: false }],
+    [
+      "a shared module: exactly its importers",
+      ["tasks/recurrence.ts"],
+      { images: ["create-task", "on-task-completed"], functions: ["create-task", "on-task-completed"], migrate: false, platform: false },
+    ],
+    [
+      "the Prisma schema: every database user and the migration",
+      ["prisma/schema.prisma"],
+      {
+        images: ["create-task", "get-task", "on-task-completed", "migrate"],
+        functions: ["create-task", "get-task", "on-task-completed"],
+        migrate: true,
+        platform: false,
+      },
+    ],
+    [
+      "a migration: every database user and the migration",
+      ["prisma/migrations/20270101000000_x/migration.sql"],
+      {
+        images: ["create-task", "get-task", "on-task-completed", "migrate"],
+        functions: ["create-task", "get-task", "on-task-completed"],
+        migrate: true,
+        platform: false,
+      },
+    ],
     ["a README: nothing", ["README.md", "k8s/README.md"], { images: [], functions: [], migrate: false, platform: false }],
     ["the lockfile: every image", ["package-lock.json"], { images: [...ALL, "migrate"], functions: ALL, migrate: true, platform: false }],
     ["the Dockerfile: every image", ["Dockerfile"], { images: [...ALL, "migrate"], functions: ALL, migrate: true, platform: false }],
     ["the bundler: every function image", ["toolkit/build.ts"], { images: ALL, functions: ALL, migrate: false, platform: false }],
-    ["a function's own manifest: applied, its image retagged", ["k8s/base/generated/functions/send-reminder.yaml"], { images: [], functions: ["send-reminder"], migrate: false, platform: false }],
-    ["the migration Job's manifest: the Job runs on the retagged image", ["k8s/base/generated/migrate-job.yaml"], { images: [], functions: [], migrate: true, platform: false }],
-    ["a Dapr component", ["dapr/components/pubsub.yaml", "k8s/base/generated/dapr/components/pubsub.yaml"], { images: [], functions: [], migrate: false, platform: true }],
-    ["an overlay, which may patch anything: everything applied, nothing rebuilt", ["k8s/overlays/prod/kustomization.yaml"], { images: [], functions: ALL, migrate: true, platform: true }],
-    ["a test beside a function: not in its bundle", ["functions/create-task/create-task.test.ts"], { images: [], functions: [], migrate: false, platform: false }],
+    [
+      "a function's own manifest: applied, its image retagged",
+      ["k8s/base/generated/functions/send-reminder.yaml"],
+      { images: [], functions: ["send-reminder"], migrate: false, platform: false },
+    ],
+    [
+      "the migration Job's manifest: the Job runs on the retagged image",
+      ["k8s/base/generated/migrate-job.yaml"],
+      { images: [], functions: [], migrate: true, platform: false },
+    ],
+    [
+      "a Dapr component",
+      ["dapr/components/pubsub.yaml", "k8s/base/generated/dapr/components/pubsub.yaml"],
+      { images: [], functions: [], migrate: false, platform: true },
+    ],
+    [
+      "an overlay, which may patch anything: everything applied, nothing rebuilt",
+      ["k8s/overlays/prod/kustomization.yaml"],
+      { images: [], functions: ALL, migrate: true, platform: true },
+    ],
+    [
+      "a test beside a function: not in its bundle",
+      ["functions/create-task/create-task.test.ts"],
+      { images: [], functions: [], migrate: false, platform: false },
+    ],
   ])("%s", (_name, changed, expected) => {
     expect(affectedFunctions(changed, SYNTHETIC)).toEqual(expected);
   });
@@ -98,7 +140,10 @@ describe("the real import graph", () => {
       for (const { appId, bundle } of built.functions) {
         const meta = JSON.parse(await readFile(join(dirname(bundle), "meta.json"), "utf8")) as { inputs: Record<string, unknown> };
         const graph = new Set(bundles.find((b) => b.appId === appId)?.inputs);
-        expect(Object.keys(meta.inputs).filter((input) => !graph.has(input)), appId).toEqual([]);
+        expect(
+          Object.keys(meta.inputs).filter((input) => !graph.has(input)),
+          appId,
+        ).toEqual([]);
       }
     } finally {
       await rm(outdir, { recursive: true, force: true });

@@ -34,7 +34,10 @@ async function plan(deployed: string | undefined, all: boolean): Promise<Plan> {
   const changed = await changedFiles(base.base, ROOT);
   const affected = affectedFunctions(changed, bundles);
   const texts = await Promise.all(changed.filter((path) => /^k8s\/.*\.ya?ml$/.test(path)).map(async (path) => ({ path, text: await textAt(path, base.base) })));
-  const restart = sidecarsToRestart(texts, bundles.map((b) => b.appId)).filter((appId) => !affected.images.includes(appId));
+  const restart = sidecarsToRestart(
+    texts,
+    bundles.map((b) => b.appId),
+  ).filter((appId) => !affected.images.includes(appId));
   return { skip: false, ...affected, restart };
 }
 

@@ -18,7 +18,16 @@ import { readDeadLetters, redrive } from "./dead-letters.js";
 let kafka: RunningKafka;
 let dataDir: string;
 
-const cloudEvent = (id: string, user: string) => ({ specversion: "1.0", id, type: "task.completed", source: "/taskfn/completeTask", subject: `task-${id}`, partitionkey: user, datacontenttype: "application/json", data: { id } });
+const cloudEvent = (id: string, user: string) => ({
+  specversion: "1.0",
+  id,
+  type: "task.completed",
+  source: "/taskfn/completeTask",
+  subject: `task-${id}`,
+  partitionkey: user,
+  datacontenttype: "application/json",
+  data: { id },
+});
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "taskfn-dlq-kafka-"));
@@ -49,9 +58,14 @@ describe("npm run dlq", () => {
         ["reminders-dlq", undefined],
       ]),
     );
-    expect(letters.find((l) => l.cloudEvent?.id === "dead-1")).toMatchObject({ headers: { traceparent: "00-1-2-01" }, cloudEvent: { type: "task.completed", partitionkey: "alice" } });
+    expect(letters.find((l) => l.cloudEvent?.id === "dead-1")).toMatchObject({
+      headers: { traceparent: "00-1-2-01" },
+      cloudEvent: { type: "task.completed", partitionkey: "alice" },
+    });
 
-    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/dlq.ts", "list"], { env: { ...process.env, KAFKA_BROKERS: kafka.brokers, DATABASE_URL: "" } });
+    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/dlq.ts", "list"], {
+      env: { ...process.env, KAFKA_BROKERS: kafka.brokers, DATABASE_URL: "" },
+    });
     expect(stdout).toMatch(/3 dead letters/);
     expect(stdout).toMatch(/dead-1 {2}task\.completed {2}key=alice/);
     expect(stdout).toMatch(/died in tasks-dlq/);
@@ -59,14 +73,19 @@ describe("npm run dlq", () => {
 
   it("redrives a chosen letter to its original topic with the same CloudEvent, keyed by its partition key", async () => {
     const letters = await readDeadLetters(kafka.brokers);
-    await redrive(kafka.brokers, letters.filter((l) => l.cloudEvent?.id === "dead-1"));
+    await redrive(
+      kafka.brokers,
+      letters.filter((l) => l.cloudEvent?.id === "dead-1"),
+    );
     const [record] = await readDeadLetters(kafka.brokers, ["tasks"]);
     expect(record).toMatchObject({ topic: "tasks", key: "alice" });
     expect(JSON.parse(record!.value)).toEqual(cloudEvent("dead-1", "alice"));
   });
 
   it("redrives --all through the CLI, each id once", async () => {
-    await promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/dlq.ts", "redrive", "--all"], { env: { ...process.env, KAFKA_BROKERS: kafka.brokers } });
+    await promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/dlq.ts", "redrive", "--all"], {
+      env: { ...process.env, KAFKA_BROKERS: kafka.brokers },
+    });
     const records = await readDeadLetters(kafka.brokers, ["tasks"]);
     expect(records.map((r) => [r.cloudEvent?.id, r.key]).sort()).toEqual([
       ["dead-1", "alice"],

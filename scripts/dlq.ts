@@ -20,7 +20,9 @@ const ids = args.filter((arg) => arg !== "--all");
 
 function describeLetter(letter: DeadLetter): string {
   const event = letter.cloudEvent;
-  const headers = Object.entries(letter.headers).map(([key, value]) => `${key}=${value}`).join(" ");
+  const headers = Object.entries(letter.headers)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(" ");
   return [
     `${event?.id ?? "(not a CloudEvent)"}  ${event?.type ?? ""}  key=${event?.partitionkey ?? ""}  subject=${event?.subject ?? ""}`,
     `    died in ${letter.topic} (partition ${letter.partition}, offset ${letter.offset}) at ${letter.timestamp}`,
@@ -38,7 +40,9 @@ async function list(): Promise<void> {
     const parked = await listParked(db);
     console.log(`${parked.length} parked outbox events`);
     for (const event of parked) {
-      console.log(`${event.id}  ${event.type}  ${event.topic}  key=${event.partitionKey}  attempts=${event.attempts}  parked ${event.parkedAt.toISOString()}\n    last error: ${event.lastError ?? ""}`);
+      console.log(
+        `${event.id}  ${event.type}  ${event.topic}  key=${event.partitionKey}  attempts=${event.attempts}  parked ${event.parkedAt.toISOString()}\n    last error: ${event.lastError ?? ""}`,
+      );
     }
   } finally {
     await db.close();

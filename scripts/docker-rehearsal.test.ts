@@ -39,7 +39,10 @@ async function waitFor200(url: string, child: ChildProcess, output: () => string
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode} before ${url} answered:\n${output()}`);
-    const status = await fetch(url).then((r) => r.status, () => 0);
+    const status = await fetch(url).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (status === 200) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -100,46 +103,51 @@ describe("each function's image, rehearsed", () => {
     const workdir = join(root, workdirOf(dockerfile, functionStage));
     const buildWorkdir = workdirOf(dockerfile, buildStage);
     for (const copy of instructions("COPY")) {
-      const operands = splitFlags(copy.args).rest.split(/\s+/).map((operand) => substitute(operand, vars));
+      const operands = splitFlags(copy.args)
+        .rest.split(/\s+/)
+        .map((operand) => substitute(operand, vars));
       const destination = join(workdir, operands.pop()!);
       for (const source of operands) await cp(join(buildRoot, relative(buildWorkdir, source)), destination, { recursive: true });
     }
     return workdir;
   }
 
-  it.each(FUNCTIONS.map((definition) => [definition.appId, definition] as const))("%s: starts from its own bundle alone and becomes ready", async (appId, definition) => {
-    const workdir = await assembleImage(appId);
-    expect((await readdir(workdir)).sort()).toEqual(["index.mjs", "index.mjs.map", "meta.json", "snapshot.blob", "snapshot.cjs"]);
-    // Nothing above the image's folder may lend it packages: Node would resolve them.
-    for (let dir = workdir; dir !== dirname(dir); dir = dirname(dir)) {
-      await expect(access(join(dir, "node_modules")), dir).rejects.toThrow();
-    }
+  it.each(FUNCTIONS.map((definition) => [definition.appId, definition] as const))(
+    "%s: starts from its own bundle alone and becomes ready",
+    async (appId, definition) => {
+      const workdir = await assembleImage(appId);
+      expect((await readdir(workdir)).sort()).toEqual(["index.mjs", "index.mjs.map", "meta.json", "snapshot.blob", "snapshot.cjs"]);
+      // Nothing above the image's folder may lend it packages: Node would resolve them.
+      for (let dir = workdir; dir !== dirname(dir); dir = dirname(dir)) {
+        await expect(access(join(dir, "node_modules")), dir).rejects.toThrow();
+      }
 
-    const port = await freePort();
-    const env = {
-      PATH: process.env.PATH,
-      ...envOf(functionStage),
-      PORT: String(port),
-      DATABASE_URL: database.url,
-      LOG_LEVEL: "warn",
-      ...(definition.trigger.kind === "http" ? { AUTH_JWT_SECRET: "rehearsal-secret-0123456789abcdef" } : {}),
-    };
-    const [command, ...args] = execForm(instructions("CMD").at(-1)!.args);
-    expect(command).toBe("node");
-    const child = spawn(node, args, { cwd: workdir, env, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-    try {
-      await waitFor200(`http://127.0.0.1:${port}/healthz`, child, () => output);
-      await waitFor200(`http://127.0.0.1:${port}/readyz`, child, () => output);
+      const port = await freePort();
+      const env = {
+        PATH: process.env.PATH,
+        ...envOf(functionStage),
+        PORT: String(port),
+        DATABASE_URL: database.url,
+        LOG_LEVEL: "warn",
+        ...(definition.trigger.kind === "http" ? { AUTH_JWT_SECRET: "rehearsal-secret-0123456789abcdef" } : {}),
+      };
+      const [command, ...args] = execForm(instructions("CMD").at(-1)!.args);
+      expect(command).toBe("node");
+      const child = spawn(node, args, { cwd: workdir, env, stdio: ["ignore", "pipe", "pipe"] });
+      let output = "";
+      child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+      try {
+        await waitFor200(`http://127.0.0.1:${port}/healthz`, child, () => output);
+        await waitFor200(`http://127.0.0.1:${port}/readyz`, child, () => output);
 
-      const healthcheck = execForm(splitFlags(instructions("HEALTHCHECK")[0]!.args).rest.replace(/^CMD\s+/, ""));
-      await promisify(execFile)(node, healthcheck.slice(1), { cwd: workdir, env });
-    } finally {
-      child.kill("SIGTERM");
-    }
-    expect(await exited, output).toBe(0);
-  });
+        const healthcheck = execForm(splitFlags(instructions("HEALTHCHECK")[0]!.args).rest.replace(/^CMD\s+/, ""));
+        await promisify(execFile)(node, healthcheck.slice(1), { cwd: workdir, env });
+      } finally {
+        child.kill("SIGTERM");
+      }
+      expect(await exited, output).toBe(0);
+    },
+  );
 });

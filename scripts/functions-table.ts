@@ -17,7 +17,9 @@ function describeTrigger({ trigger }: FunctionDefinition): string {
     case "http":
       return `HTTP \`${trigger.method.toUpperCase()} ${trigger.path}\``;
     case "topic":
-      return `topic \`${trigger.topic}\`, ${eventTypesOf(trigger).map((type) => `\`${type}\``).join(", ")} (dead letters → \`${trigger.deadLetterTopic}\`)`;
+      return `topic \`${trigger.topic}\`, ${eventTypesOf(trigger)
+        .map((type) => `\`${type}\``)
+        .join(", ")} (dead letters → \`${trigger.deadLetterTopic}\`)`;
     case "binding":
       return `cron input binding \`${trigger.binding}\``;
   }

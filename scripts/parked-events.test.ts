@@ -24,7 +24,14 @@ describe("parked outbox events (npm run dlq)", () => {
     await outboxRow(false);
     const parked = await listParked(database.db);
     expect(parked.map((event) => event.id)).toEqual([first, second]);
-    expect(parked[0]).toMatchObject({ topic: "tasks", partitionKey: "alice", type: "task.created", attempts: 5, lastError: "sidecar answered 500 (test)", parkedAt: expect.any(Date) });
+    expect(parked[0]).toMatchObject({
+      topic: "tasks",
+      partitionKey: "alice",
+      type: "task.created",
+      attempts: 5,
+      lastError: "sidecar answered 500 (test)",
+      parkedAt: expect.any(Date),
+    });
 
     expect(await requeueParked(database.db, [first!])).toBe(1);
     expect((await listParked(database.db)).map((event) => event.id)).toEqual([second]);

@@ -24,8 +24,16 @@ if (!actionlint) {
 }
 
 describe("deploy.yml: deploys that cannot be lost", () => {
-  interface Step { name?: string; run?: string; uses?: string; with?: Record<string, unknown> }
-  interface Job { if?: string; steps: Step[] }
+  interface Step {
+    name?: string;
+    run?: string;
+    uses?: string;
+    with?: Record<string, unknown>;
+  }
+  interface Job {
+    if?: string;
+    steps: Step[];
+  }
   const workflow = parse(readFileSync(join(ROOT, ".github/workflows/deploy.yml"), "utf8")) as {
     on: { workflow_run?: { workflows: string[]; types: string[]; branches: string[] }; push?: unknown; pull_request?: unknown };
     jobs: Record<string, Job>;
@@ -51,6 +59,8 @@ describe("deploy.yml: deploys that cannot be lost", () => {
     const build = workflow.jobs.build!.steps.find((s) => s.uses?.startsWith("docker/build-push-action"));
     expect(build?.with?.push).toBe("${{ github.event_name != 'pull_request' }}");
     expect(workflow.jobs.deploy!.if).toContain("github.event_name != 'pull_request'");
-    expect(workflow.jobs.deploy!.steps.map((s) => s.run ?? "").join("\n")).toMatch(/imagetools create -t "\$REGISTRY\/taskfn\/\$image:\$SHA" "\$REGISTRY\/taskfn\/\$image:\$DEPLOYED"/);
+    expect(workflow.jobs.deploy!.steps.map((s) => s.run ?? "").join("\n")).toMatch(
+      /imagetools create -t "\$REGISTRY\/taskfn\/\$image:\$SHA" "\$REGISTRY\/taskfn\/\$image:\$DEPLOYED"/,
+    );
   });
 });

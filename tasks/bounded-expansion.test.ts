@@ -17,10 +17,13 @@ describe("expandAfter", () => {
     expect(expand("FREQ=DAILY;UNTIL=20250603T000000Z", "2025-06-03T09:00:00Z").result).toBe("ended");
   });
 
-  it.each(["YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY"])("stops a FREQ=%s rule whose parts never agree at the budget (`beyond-horizon`) instead of searching to the year 9999", (freq) => {
-    // Unbounded, rrule spent seconds to tens of seconds of CPU on each of these.
-    expect(expand(`FREQ=${freq};BYMONTH=2;BYMONTHDAY=30`, "2025-01-30T09:00:00Z")).toEqual({ result: "beyond-horizon", work: EXPANSION_BUDGET });
-  });
+  it.each(["YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY"])(
+    "stops a FREQ=%s rule whose parts never agree at the budget (`beyond-horizon`) instead of searching to the year 9999",
+    (freq) => {
+      // Unbounded, rrule spent seconds to tens of seconds of CPU on each of these.
+      expect(expand(`FREQ=${freq};BYMONTH=2;BYMONTHDAY=30`, "2025-01-30T09:00:00Z")).toEqual({ result: "beyond-horizon", work: EXPANSION_BUDGET });
+    },
+  );
 
   it("refuses an HOURLY rule whose INTERVAL never reaches its BYHOUR without expanding it (rrule loops forever inside one step)", () => {
     // From 08:00 every 2 hours reaches only even hours.

@@ -73,7 +73,12 @@ describe("taskfnEvent", () => {
   });
 
   it("puts reminder.due on the reminders topic", () => {
-    expect(taskfnEvent("reminder.due", task.id, "alice", reminder)).toMatchObject({ topic: "reminders", type: "reminder.due", partitionKey: "alice", data: reminder });
+    expect(taskfnEvent("reminder.due", task.id, "alice", reminder)).toMatchObject({
+      topic: "reminders",
+      type: "reminder.due",
+      partitionKey: "alice",
+      data: reminder,
+    });
   });
 
   it("puts task.deleted on the tasks topic with only id and userId", () => {

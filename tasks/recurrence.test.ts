@@ -91,10 +91,13 @@ describe("nextOccurrence", () => {
       expect(next("FREQ=YEARLY", "2024-02-29T09:00:00.000Z")).toBe("2028-02-29T09:00:00.000Z");
     });
 
-    it.each(["FREQ=YEARLY", "FREQ=DAILY", "FREQ=HOURLY"])("ends the series (null) for a %s rule that never occurs again, within the expansion budget instead of searching to the year 9999", (freq) => {
-      // Unbounded, the DAILY and HOURLY ones each cost rrule tens of seconds of CPU here.
-      expect(next(`${freq};BYMONTH=2;BYMONTHDAY=30`, "2025-01-30T09:00:00.000Z")).toBeNull();
-    });
+    it.each(["FREQ=YEARLY", "FREQ=DAILY", "FREQ=HOURLY"])(
+      "ends the series (null) for a %s rule that never occurs again, within the expansion budget instead of searching to the year 9999",
+      (freq) => {
+        // Unbounded, the DAILY and HOURLY ones each cost rrule tens of seconds of CPU here.
+        expect(next(`${freq};BYMONTH=2;BYMONTHDAY=30`, "2025-01-30T09:00:00.000Z")).toBeNull();
+      },
+    );
   });
 
   // Rules are evaluated in UTC, whatever the zone of the machine: run these under zones that switch.

@@ -32,7 +32,13 @@ function isUntil(value: string): boolean {
   const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = match.slice(1).map((part) => Number(part ?? 0));
   // Date.UTC rolls out-of-range parts over: the date exists only if it reads back as given.
   const digits = new Date(Date.UTC(year, month - 1, day, hour, minute, second)).toISOString().replace(/\D/g, "").slice(0, 14);
-  return digits === match.slice(1).map((part) => part ?? "00").join("");
+  return (
+    digits ===
+    match
+      .slice(1)
+      .map((part) => part ?? "00")
+      .join("")
+  );
 }
 
 /**

@@ -17,7 +17,17 @@ export interface PageCursor {
 function querySignature(query: ListTasksQuery): string {
   const { status, tag, priority, dueBefore, dueAfter, overdue, q, sort, order } = query;
   const tags = tag ? [...new Set(tag)].sort() : null;
-  const canonical = JSON.stringify([status, tags, priority ?? null, dueBefore?.toISOString() ?? null, dueAfter?.toISOString() ?? null, overdue ?? false, q ?? null, sort, order]);
+  const canonical = JSON.stringify([
+    status,
+    tags,
+    priority ?? null,
+    dueBefore?.toISOString() ?? null,
+    dueAfter?.toISOString() ?? null,
+    overdue ?? false,
+    q ?? null,
+    sort,
+    order,
+  ]);
   return createHash("sha256").update(canonical).digest("base64url").slice(0, 16);
 }
 

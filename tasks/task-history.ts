@@ -53,7 +53,8 @@ export function encodeHistoryCursor(cursor: HistoryCursor): string {
 export function decodeHistoryCursor(cursor: string): HistoryCursor | undefined {
   try {
     const { time, seq } = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Partial<HistoryCursor>;
-    if (typeof seq === "string" && /^\d{1,18}$/.test(seq) && typeof time === "string" && new Date(Date.parse(time)).toISOString() === time) return { time, seq };
+    if (typeof seq === "string" && /^\d{1,18}$/.test(seq) && typeof time === "string" && new Date(Date.parse(time)).toISOString() === time)
+      return { time, seq };
   } catch {
     // fall through: not ours
   }

@@ -83,7 +83,11 @@ export type UpdateTaskBody = z.output<typeof UpdateTaskBody>;
  * horizon an expansion may search (a rule that never does would cost that search
  * on every completion).
  */
-export function recurrenceProblem(task: { recurrence: string | null; dueAt: Date | null; timeZone: string }): { field: "dueAt" | "recurrence"; message: string } | undefined {
+export function recurrenceProblem(task: {
+  recurrence: string | null;
+  dueAt: Date | null;
+  timeZone: string;
+}): { field: "dueAt" | "recurrence"; message: string } | undefined {
   if (!task.recurrence) return undefined;
   if (!task.dueAt) return { field: "dueAt", message: RECURRENCE_NEEDS_DUE };
   // zod runs this check even when a field failed its own: a dueAt or zone that is not one has its issue already.

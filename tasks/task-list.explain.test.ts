@@ -83,19 +83,23 @@ function queries(): { query: ListTasksQuery; cursor?: PageCursor; label: string 
 }
 
 describe(`listTasks on ${VOLUME.heavyTasks + VOLUME.otherUsers * VOLUME.tasksPerOtherUser} tasks`, () => {
-  it.each([VOLUME.heavyUser, "user-42"])("every filter × sort × order × cursor of %s reads only that user's index entries", async (userId) => {
-    const checked = queries();
-    expect(checked.length).toBeGreaterThan(2_000);
-    const failures: string[] = [];
-    for (const { query, cursor, label } of checked) {
-      const scans = nodes(await plan(listTasksStatement(userId, query, cursor)));
-      const onTasks = scans.filter((n) => n["Relation Name"] === "tasks" || n["Index Name"]?.startsWith("tasks_"));
-      const sequential = onTasks.filter((n) => !/Index|Bitmap Heap/.test(n["Node Type"]));
-      const withoutUser = onTasks.filter((n) => /Index/.test(n["Node Type"]) && !/\buser_id = /.test(n["Index Cond"] ?? ""));
-      if (sequential.length > 0 || withoutUser.length > 0 || !onTasks.some((n) => /Index/.test(n["Node Type"]))) {
-        failures.push(`${label}: ${onTasks.map((n) => `${n["Node Type"]} ${n["Index Name"] ?? ""} [${n["Index Cond"] ?? ""}]`).join("; ")}`);
+  it.each([VOLUME.heavyUser, "user-42"])(
+    "every filter × sort × order × cursor of %s reads only that user's index entries",
+    async (userId) => {
+      const checked = queries();
+      expect(checked.length).toBeGreaterThan(2_000);
+      const failures: string[] = [];
+      for (const { query, cursor, label } of checked) {
+        const scans = nodes(await plan(listTasksStatement(userId, query, cursor)));
+        const onTasks = scans.filter((n) => n["Relation Name"] === "tasks" || n["Index Name"]?.startsWith("tasks_"));
+        const sequential = onTasks.filter((n) => !/Index|Bitmap Heap/.test(n["Node Type"]));
+        const withoutUser = onTasks.filter((n) => /Index/.test(n["Node Type"]) && !/\buser_id = /.test(n["Index Cond"] ?? ""));
+        if (sequential.length > 0 || withoutUser.length > 0 || !onTasks.some((n) => /Index/.test(n["Node Type"]))) {
+          failures.push(`${label}: ${onTasks.map((n) => `${n["Node Type"]} ${n["Index Name"] ?? ""} [${n["Index Cond"] ?? ""}]`).join("; ")}`);
+        }
       }
-    }
-    expect(failures.slice(0, 20), `${failures.length} of ${checked.length} plans`).toEqual([]);
-  }, 300_000);
+      expect(failures.slice(0, 20), `${failures.length} of ${checked.length} plans`).toEqual([]);
+    },
+    300_000,
+  );
 });

@@ -33,7 +33,9 @@ function afterCursor(query: ListTasksQuery, cursor: PageCursor): Sql {
   const ahead = query.order === "asc" ? raw(">") : raw("<");
   if (cursor.key === null) {
     // Only due_at is ever null; asc: the rest of the NULL tail; desc: the rest of the NULL head, then every date.
-    return query.order === "asc" ? sql`AND ${column} IS NULL AND tasks.id > ${id}` : sql`AND ((${column} IS NULL AND tasks.id < ${id}) OR ${column} IS NOT NULL)`;
+    return query.order === "asc"
+      ? sql`AND ${column} IS NULL AND tasks.id > ${id}`
+      : sql`AND ((${column} IS NULL AND tasks.id < ${id}) OR ${column} IS NOT NULL)`;
   }
   const keyset = sql`(${column}, tasks.id) ${ahead} (${keyValue(query.sort, cursor.key)}, ${id})`;
   return query.sort === "dueAt" && query.order === "asc" ? sql`AND (${keyset} OR ${column} IS NULL)` : sql`AND ${keyset}`;
@@ -78,11 +80,18 @@ export function listTasksStatement(userId: string, query: ListTasksQuery, cursor
   const take = query.limit + 1;
   const [only, ...more] = statuses(query);
   if (more.length === 0) return sql`SELECT ${TASK_COLUMNS} FROM tasks WHERE ${filters(userId, only!, query, cursor)} ${orderBy(query)} LIMIT ${take}`;
-  const branches = [only!, ...more].map((completed) => sql`(SELECT tasks.* FROM tasks WHERE ${filters(userId, completed, query, cursor)} ${orderBy(query)} LIMIT ${take})`);
+  const branches = [only!, ...more].map(
+    (completed) => sql`(SELECT tasks.* FROM tasks WHERE ${filters(userId, completed, query, cursor)} ${orderBy(query)} LIMIT ${take})`,
+  );
   return sql`SELECT ${TASK_COLUMNS} FROM (${join(branches, " UNION ALL ")}) AS tasks ${orderBy(query)} LIMIT ${take}`;
 }
 
-export async function selectTaskPage(db: SqlClient, userId: string, query: ListTasksQuery, cursor?: PageCursor): Promise<{ items: Task[]; next: Task | undefined }> {
+export async function selectTaskPage(
+  db: SqlClient,
+  userId: string,
+  query: ListTasksQuery,
+  cursor?: PageCursor,
+): Promise<{ items: Task[]; next: Task | undefined }> {
   const rows = await db.query<Task>(listTasksStatement(userId, query, cursor));
   const items = rows.slice(0, query.limit);
   return { items, next: rows.length > query.limit ? items[items.length - 1] : undefined };

@@ -43,7 +43,11 @@ export const ListTasksQuery = z
     priority: z.enum(PRIORITIES).optional().describe("Tasks of this priority only."),
     dueBefore: queryInstant.optional().describe("Tasks due before this instant (exclusive), ISO 8601 with offset."),
     dueAfter: queryInstant.optional().describe("Tasks due at or after this instant (inclusive), ISO 8601 with offset."),
-    overdue: z.enum(["true", "false"]).transform((value) => value === "true").optional().describe("true: open tasks due before now."),
+    overdue: z
+      .enum(["true", "false"])
+      .transform((value) => value === "true")
+      .optional()
+      .describe("true: open tasks due before now."),
     q: z.string().trim().min(1).max(200).optional().describe("Case-insensitive text in the title or the description."),
     sort: z.enum(TASK_SORTS).default("createdAt").describe("Sort key; ties are broken by id. Tasks without dueAt come last ascending, first descending."),
     order: z.enum(["asc", "desc"]).default("desc"),

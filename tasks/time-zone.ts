@@ -53,7 +53,11 @@ export function canonicalTimeZone(name: string): string | undefined {
 /** The wall-clock time of `instant` in `zone`, as a floating date (milliseconds kept). */
 export function toFloating(instant: Date, zone: string): Date {
   if (zone === "UTC") return instant;
-  const parts = Object.fromEntries(formatter(zone).formatToParts(instant).map((p) => [p.type, Number(p.value)]));
+  const parts = Object.fromEntries(
+    formatter(zone)
+      .formatToParts(instant)
+      .map((p) => [p.type, Number(p.value)]),
+  );
   return new Date(Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!, instant.getUTCMilliseconds()));
 }
 

@@ -25,7 +25,8 @@ beforeAll(async () => {
 afterAll(() => database.drop());
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-const appOf = (definition: FunctionDefinition, rt: FunctionRuntime = runtime, security: { appApiToken?: string } = {}) => HANDLER_FACTORIES[definition.name]!.app(rt, security);
+const appOf = (definition: FunctionDefinition, rt: FunctionRuntime = runtime, security: { appApiToken?: string } = {}) =>
+  HANDLER_FACTORIES[definition.name]!.app(rt, security);
 /** The function's path for alice, with a task id where it takes one. */
 const concretePath = (trigger: HttpTrigger) => trigger.path.replace("{userId}", "alice").replace("{taskId}", randomUUID());
 
@@ -46,7 +47,9 @@ describe("the catalog", () => {
   });
 
   it("never has two HTTP functions on the same method and path", () => {
-    const routes = FUNCTIONS.filter((f) => f.trigger.kind === "http").map((f) => `${(f.trigger as HttpTrigger).method} ${toHonoPath((f.trigger as HttpTrigger).path)}`);
+    const routes = FUNCTIONS.filter((f) => f.trigger.kind === "http").map(
+      (f) => `${(f.trigger as HttpTrigger).method} ${toHonoPath((f.trigger as HttpTrigger).path)}`,
+    );
     expect(new Set(routes).size).toBe(routes.length);
   });
 });
@@ -72,7 +75,10 @@ describe.each(FUNCTIONS.map((definition) => [definition.name, definition] as con
 
   it("answers an unknown route with 404 problem+json", async () => {
     const app = appOf(definition);
-    for (const [method, path] of [["GET", "/nope"], ["POST", "/api"]] as const) {
+    for (const [method, path] of [
+      ["GET", "/nope"],
+      ["POST", "/api"],
+    ] as const) {
       expect((await expectProblem(await app.request(path, { method }), 404)).detail).toBe("No such route.");
     }
   });
@@ -94,12 +100,20 @@ describe.each(FUNCTIONS.map((definition) => [definition.name, definition] as con
     });
 
     it("answers 403 to a token for another user", async () => {
-      const res = await appOf(definition).request(concretePath(trigger), { method, headers: await authHeaders("mallory"), ...(trigger.body ? { body: "{}" } : {}) });
+      const res = await appOf(definition).request(concretePath(trigger), {
+        method,
+        headers: await authHeaders("mallory"),
+        ...(trigger.body ? { body: "{}" } : {}),
+      });
       await expectProblem(res, 403);
     });
 
     it("answers its owner with a success or a problem+json, never a 5xx", async () => {
-      const res = await appOf(definition).request(concretePath(trigger), { method, headers: await authHeaders("alice"), ...(trigger.body ? { body: "{}" } : {}) });
+      const res = await appOf(definition).request(concretePath(trigger), {
+        method,
+        headers: await authHeaders("alice"),
+        ...(trigger.body ? { body: "{}" } : {}),
+      });
       expect(res.status).toBeLessThan(500);
       if (res.status >= 400) expect((await expectProblem(res, res.status)).detail).not.toBe("No such route.");
       else expect(res.status).toBe(trigger.response.status);
@@ -128,7 +142,13 @@ describe.each(FUNCTIONS.map((definition) => [definition.name, definition] as con
 
     it("never answers 404 on its route, whatever arrives", async () => {
       const app = appOf(definition);
-      for (const body of ["", "null", "[]", JSON.stringify({ specversion: "1.0" }), JSON.stringify({ specversion: "1.0", id: "x", source: "/s", type: eventTypesOf(trigger)[0], data: {} })]) {
+      for (const body of [
+        "",
+        "null",
+        "[]",
+        JSON.stringify({ specversion: "1.0" }),
+        JSON.stringify({ specversion: "1.0", id: "x", source: "/s", type: eventTypesOf(trigger)[0], data: {} }),
+      ]) {
         const res = await app.request(route, { method: "POST", headers: { "content-type": "text/plain" }, body });
         expect(res.status, body).toBe(200);
         expect(await res.json()).toEqual({ status: "DROP" });

@@ -100,7 +100,10 @@ describe("reminder replicas ticking together", () => {
     const summaries = (await Promise.all(answers.map((res) => res.json()))) as { claimed: number }[];
     expect(answers.map((res) => res.status)).toEqual([200, 200]);
     expect(summaries.reduce((sum, s) => sum + s.claimed, 0)).toBe(250);
-    expect(summaries.every((s) => s.claimed > 0), "both replicas took part, so the claims really raced").toBe(true);
+    expect(
+      summaries.every((s) => s.claimed > 0),
+      "both replicas took part, so the claims really raced",
+    ).toBe(true);
 
     // One user's reminders written by two replicas at once: a batch written while the
     // other replica's batch still waited for its publish waits for the relay (per-key order).
@@ -110,7 +113,8 @@ describe("reminder replicas ticking together", () => {
     expect((await relay.request("/outbox-cron", { method: "POST" })).status).toBe(200);
 
     const perTask = new Map<string, number>();
-    for (const dapr of [...daprs, relayDapr]) for (const e of publishedOfType(dapr, "reminder.due")) perTask.set(e.subject!, (perTask.get(e.subject!) ?? 0) + 1);
+    for (const dapr of [...daprs, relayDapr])
+      for (const e of publishedOfType(dapr, "reminder.due")) perTask.set(e.subject!, (perTask.get(e.subject!) ?? 0) + 1);
     expect([...perTask.keys()].sort()).toEqual([...ids].sort());
     expect([...perTask.values()].every((n) => n === 1)).toBe(true);
     expect(await database.prisma.task.count({ where: { userId: "reminded", reminderSentAt: null } })).toBe(0);
@@ -176,7 +180,11 @@ describe("the outbox while the sidecar is unreachable", () => {
 
     const daprs = [createRecordingDapr(), createRecordingDapr()];
     const relays = daprs.map((dapr) =>
-      createTestApp(relayOutbox, (rt) => createRelayOutboxHandler(rt, { ...DEFAULT_RELAY_OPTIONS, keys: 2, perKey: 4, maxClaims: 50 }), createTestRuntime(replicaDb(), dapr)),
+      createTestApp(
+        relayOutbox,
+        (rt) => createRelayOutboxHandler(rt, { ...DEFAULT_RELAY_OPTIONS, keys: 2, perKey: 4, maxClaims: 50 }),
+        createTestRuntime(replicaDb(), dapr),
+      ),
     );
     const answers = await Promise.all(relays.map((relay) => relay.request("/outbox-cron", { method: "POST" })));
     expect(answers.map((res) => res.status)).toEqual([200, 200]);
@@ -207,7 +215,11 @@ describe("the outbox while the sidecar is unreachable", () => {
       return dapr;
     });
     const relays = daprs.map((dapr) =>
-      createTestApp(relayOutbox, (rt) => createRelayOutboxHandler(rt, { ...DEFAULT_RELAY_OPTIONS, keys: 1, perKey: 4, maxClaims: 50 }), createTestRuntime(replicaDb(), dapr)),
+      createTestApp(
+        relayOutbox,
+        (rt) => createRelayOutboxHandler(rt, { ...DEFAULT_RELAY_OPTIONS, keys: 1, perKey: 4, maxClaims: 50 }),
+        createTestRuntime(replicaDb(), dapr),
+      ),
     );
     const answers = await Promise.all(relays.map((relay) => relay.request("/outbox-cron", { method: "POST" })));
     expect(answers.map((res) => res.status)).toEqual([200, 200]);

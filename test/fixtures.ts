@@ -78,7 +78,12 @@ export function publishedOfType(dapr: RecordingDapr, type: EventType): TaskfnClo
 }
 
 /** Inserts `count` tasks of `userId` straight into the table (for volume tests), returning their ids. */
-export async function seedTasks(db: PrismaClient, userId: string, count: number, fields: (i: number) => Partial<Prisma.TaskCreateManyInput> = () => ({})): Promise<string[]> {
+export async function seedTasks(
+  db: PrismaClient,
+  userId: string,
+  count: number,
+  fields: (i: number) => Partial<Prisma.TaskCreateManyInput> = () => ({}),
+): Promise<string[]> {
   const rows = Array.from({ length: count }, (_, i) => {
     const id = randomUUID();
     return { id, seriesId: id, userId, title: `Task ${i}`, ...fields(i) };

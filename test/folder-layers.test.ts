@@ -47,7 +47,7 @@ function allowed(file: string, target: string): boolean {
   if (DATA[from]?.includes(to)) return true;
   if (SYSTEMS_UNDER_TEST[from]?.includes(target)) return true;
   // Files at the root (configs) may use anything.
-  return from === "." || !TOOLING.includes(to) && to !== "toolkit";
+  return from === "." || (!TOOLING.includes(to) && to !== "toolkit");
 }
 
 describe("folder layers", () => {
@@ -59,7 +59,11 @@ describe("folder layers", () => {
   });
 
   it("no tooling folder imports another tooling folder except toolkit/, and shipped code imports no tooling", () => {
-    const violations = files.flatMap((file) => relativeImports(file).filter((target) => !allowed(file, target)).map((target) => `${file} -> ${relative(ROOT, join(ROOT, target))}`));
+    const violations = files.flatMap((file) =>
+      relativeImports(file)
+        .filter((target) => !allowed(file, target))
+        .map((target) => `${file} -> ${relative(ROOT, join(ROOT, target))}`),
+    );
     expect(violations).toEqual([]);
   });
 });

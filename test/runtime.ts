@@ -100,7 +100,12 @@ export interface TokenOptions {
 }
 
 export function tokenFor(userId: string, { secret = TEST_JWT_SECRET, expiresIn = "5m" }: TokenOptions = {}): Promise<string> {
-  return new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject(userId).setIssuedAt().setExpirationTime(expiresIn).sign(new TextEncoder().encode(secret));
+  return new SignJWT({})
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(userId)
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(secret));
 }
 
 export async function authHeaders(userId: string): Promise<Record<string, string>> {

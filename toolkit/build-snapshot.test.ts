@@ -48,7 +48,13 @@ async function start(args: string[]): Promise<Started> {
   const base = `http://127.0.0.1:${port}`;
   for (const deadline = Date.now() + 15_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 50))) {
     if (child.exitCode !== null) break;
-    if ((await fetch(`${base}/healthz`).then((r) => r.status, () => 0)) === 200) return { base, output: () => output };
+    if (
+      (await fetch(`${base}/healthz`).then(
+        (r) => r.status,
+        () => 0,
+      )) === 200
+    )
+      return { base, output: () => output };
   }
   throw new Error(`${args.join(" ")} did not answer /healthz:\n${output}`);
 }
@@ -66,7 +72,13 @@ async function answer(response: Response): Promise<Answer> {
 
 const tasksOf = (base: string, userId: string) => `${base}/api/${userId}/tasks`;
 const post = async (url: string, body: unknown, token?: string) =>
-  answer(await fetch(url, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) } }));
+  answer(
+    await fetch(url, {
+      method: "POST",
+      body: JSON.stringify(body),
+      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    }),
+  );
 
 let plain: Started;
 let snapshot: Started;

@@ -46,11 +46,7 @@ function render(source: Document, { brokers, schedules = {} }: DaprResourceOptio
 
 /** Writes the rendered resources to `dir` and returns it, for `--resources-path`. */
 export async function renderDaprResources(options: DaprResourceOptions): Promise<string> {
-  const sources = [
-    ...(await readDaprSources("components")),
-    ...(await readDaprSources(".")),
-    ...(options.optional ? await readDaprSources("optional") : []),
-  ];
+  const sources = [...(await readDaprSources("components")), ...(await readDaprSources(".")), ...(options.optional ? await readDaprSources("optional") : [])];
   await rm(options.dir, { recursive: true, force: true });
   await mkdir(options.dir, { recursive: true });
   const written = new Set<string>();

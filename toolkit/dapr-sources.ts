@@ -24,7 +24,10 @@ export interface DaprComponent {
 export async function readDaprSources(folder: string): Promise<DaprSource[]> {
   const dir = join(ROOT, "dapr", folder);
   const entries = await readdir(dir, { withFileTypes: true });
-  const files = entries.filter((e) => e.isFile() && /\.ya?ml$/.test(e.name)).map((e) => join(dir, e.name)).sort();
+  const files = entries
+    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+    .map((e) => join(dir, e.name))
+    .sort();
   const sources = await Promise.all(
     files.map(async (path) => {
       const parsed = parseAllDocuments(await readFile(path, "utf8"));

@@ -14,7 +14,10 @@ export const DEV_TOKEN_TTL = "12h";
 export async function devJwtSecret(dataDir: string, env: Record<string, string | undefined> = process.env): Promise<string> {
   if (env.AUTH_JWT_SECRET) return env.AUTH_JWT_SECRET;
   const file = join(dataDir, "dev-secret");
-  const stored = await readFile(file, "utf8").then((text) => text.trim(), () => "");
+  const stored = await readFile(file, "utf8").then(
+    (text) => text.trim(),
+    () => "",
+  );
   if (stored) return stored;
   const secret = randomBytes(32).toString("base64url");
   await mkdir(dataDir, { recursive: true });
@@ -27,5 +30,10 @@ export async function devJwtSecret(dataDir: string, env: Record<string, string |
 
 /** A token the HTTP functions accept for `userId` (HS256, subject = userId). */
 export function mintDevToken(userId: string, secret: string, expiresIn = DEV_TOKEN_TTL): Promise<string> {
-  return new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject(userId).setIssuedAt().setExpirationTime(expiresIn).sign(new TextEncoder().encode(secret));
+  return new SignJWT({})
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(userId)
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(secret));
 }

@@ -32,9 +32,18 @@ const url = (path: string) => `http://127.0.0.1:${gateway.port}${path}`;
 
 describe("gateway routing", () => {
   it("forwards method, path, query, headers and body, and returns the function's status, headers and body", async () => {
-    const res = await fetch(url("/api/alice/tasks?status=all"), { method: "POST", headers: { authorization: "Bearer abc", "content-type": "application/json" }, body: '{"title":"x"}' });
+    const res = await fetch(url("/api/alice/tasks?status=all"), {
+      method: "POST",
+      headers: { authorization: "Bearer abc", "content-type": "application/json" },
+      body: '{"title":"x"}',
+    });
     expect([res.status, res.headers.get("location"), res.headers.get("x-fn"), await res.json()]).toEqual([201, "/api/alice/tasks/42", "yes", { echoed: 13 }]);
-    expect(seen.at(-1)).toMatchObject({ method: "POST", path: "/api/alice/tasks?status=all", body: '{"title":"x"}', headers: { authorization: "Bearer abc", "content-type": "application/json", "x-forwarded-proto": "http", "x-forwarded-for": "127.0.0.1" } });
+    expect(seen.at(-1)).toMatchObject({
+      method: "POST",
+      path: "/api/alice/tasks?status=all",
+      body: '{"title":"x"}',
+      headers: { authorization: "Bearer abc", "content-type": "application/json", "x-forwarded-proto": "http", "x-forwarded-for": "127.0.0.1" },
+    });
   });
 
   it("streams large bodies through unchanged", async () => {
@@ -59,7 +68,11 @@ describe("gateway routing", () => {
   });
 
   it("answers 404 problem+json for a route no function serves", async () => {
-    for (const [method, path] of [["GET", "/api/alice"], ["PUT", "/api/alice/things"], ["GET", "/nothing"]]) {
+    for (const [method, path] of [
+      ["GET", "/api/alice"],
+      ["PUT", "/api/alice/things"],
+      ["GET", "/nothing"],
+    ]) {
       const res = await fetch(url(path!), { method });
       expect(res.status).toBe(404);
       expect(res.headers.get("content-type")).toBe("application/problem+json");
@@ -120,19 +133,22 @@ describe("API documentation", () => {
       components: { securitySchemes: Record<string, unknown> };
     };
     expect(doc.openapi).toBe("3.1.0");
-    const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
-      Object.entries(methods).map(([method, op]) => ({ path, method, ...op })),
-    );
+    const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, ...op })));
     expect(operations.map((o) => o.operationId).sort()).toEqual(HTTP_FUNCTIONS.map((f) => f.name).sort());
     expect(operations).toHaveLength(HTTP_FUNCTIONS.length);
     for (const op of operations) {
       expect(op.security).toEqual([{ bearerAuth: [] }]);
-      for (const status of ["400", "401", "403", "404"]) expect(op.responses[status]).toMatchObject({ content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } });
+      for (const status of ["400", "401", "403", "404"])
+        expect(op.responses[status]).toMatchObject({ content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } });
     }
     const create = operations.find((o) => o.operationId === "createTask")!;
     expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(["201", "413", "415"]));
     const reopen = operations.find((o) => o.operationId === "reopenTask")!;
-    expect(reopen).toMatchObject({ path: "/api/{userId}/tasks/{taskId}/reopen", method: "post", responses: { "409": { content: { "application/problem+json": {} } } } });
+    expect(reopen).toMatchObject({
+      path: "/api/{userId}/tasks/{taskId}/reopen",
+      method: "post",
+      responses: { "409": { content: { "application/problem+json": {} } } },
+    });
     expect(doc.components.securitySchemes.bearerAuth).toEqual({ type: "http", scheme: "bearer", bearerFormat: "JWT" });
   });
 
@@ -141,7 +157,19 @@ describe("API documentation", () => {
       paths: Record<string, Record<string, { parameters: { name: string; in: string; schema: { type?: string; enum?: string[] } }[] }>>;
     };
     const parameters = doc.paths["/api/{userId}/tasks"]!.get!.parameters.filter((p) => p.in === "query");
-    expect(parameters.map((p) => p.name).sort()).toEqual(["cursor", "dueAfter", "dueBefore", "limit", "order", "overdue", "priority", "q", "sort", "status", "tag"]);
+    expect(parameters.map((p) => p.name).sort()).toEqual([
+      "cursor",
+      "dueAfter",
+      "dueBefore",
+      "limit",
+      "order",
+      "overdue",
+      "priority",
+      "q",
+      "sort",
+      "status",
+      "tag",
+    ]);
     const byName = Object.fromEntries(parameters.map((p) => [p.name, p.schema]));
     expect(byName.tag).toMatchObject({ type: "array" });
     expect(byName.sort).toMatchObject({ enum: ["createdAt", "dueAt", "priority", "updatedAt"] });

@@ -25,7 +25,8 @@ export function createGateway({ functions, portOf }: GatewayOptions): Hono {
   const openapi = createOpenApiDocument(functions, {
     title: "taskfn",
     version: "0.1.0",
-    description: "Todo tasks with recurrence and reminders. Every route needs `Authorization: Bearer <JWT>` whose subject is the `{userId}` of the path (`npm run token -- <userId>` prints one locally).",
+    description:
+      "Todo tasks with recurrence and reminders. Every route needs `Authorization: Bearer <JWT>` whose subject is the `{userId}` of the path (`npm run token -- <userId>` prints one locally).",
   });
 
   app.get("/openapi.json", (c) => c.json(openapi));

@@ -30,14 +30,28 @@ export async function installNode(version: string, env: NodeJS.ProcessEnv = proc
   const pkg = `node-${process.platform}-${process.arch}`;
   const dir = join(env.TASKFN_CACHE || join(homedir(), ".cache", "taskfn"), `${pkg}-${version}`);
   const binary = join(dir, "node_modules", pkg, "bin", "node");
-  if (await access(binary).then(() => true, () => false)) return binary;
+  if (
+    await access(binary).then(
+      () => true,
+      () => false,
+    )
+  )
+    return binary;
   // Installed beside it and renamed into place: a parallel test never sees half a package.
   const staging = `${dir}.${process.pid}`;
   await mkdir(staging, { recursive: true });
   try {
-    await run("npm", ["install", "--prefix", staging, "--no-save", "--no-audit", "--no-fund", "--no-package-lock", `${pkg}@${version}`], { maxBuffer: 16 * 1024 * 1024 });
+    await run("npm", ["install", "--prefix", staging, "--no-save", "--no-audit", "--no-fund", "--no-package-lock", `${pkg}@${version}`], {
+      maxBuffer: 16 * 1024 * 1024,
+    });
     await rename(staging, dir).catch(async (error: unknown) => {
-      if (!(await access(binary).then(() => true, () => false))) throw error;
+      if (
+        !(await access(binary).then(
+          () => true,
+          () => false,
+        ))
+      )
+        throw error;
     });
   } finally {
     await rm(staging, { recursive: true, force: true });

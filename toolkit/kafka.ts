@@ -1,13 +1,13 @@
 // A real single-node Kafka (KRaft broker+controller in one JVM) on 127.0.0.1,
 // or, when KAFKA_BROKERS is set, an external broker we only create topics on.
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { Admin } from '@platformatic/kafka';
-import { canConnect, freePort, waitFor } from './net.js';
-import { launch } from './process.js';
-import { provisionedKafka } from './provisioned.js';
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { Admin } from "@platformatic/kafka";
+import { canConnect, freePort, waitFor } from "./net.js";
+import { launch } from "./process.js";
+import { provisionedKafka } from "./provisioned.js";
 
 export interface KafkaTopic {
   name: string;
@@ -43,7 +43,7 @@ export async function startKafka(opts: StartKafkaOptions): Promise<RunningKafka>
   if (external) {
     await ensureTopics(external, opts.topics);
     const notOurs = async () => {
-      throw new Error('KAFKA_BROKERS points at a broker this process did not start: it cannot be killed');
+      throw new Error("KAFKA_BROKERS points at a broker this process did not start: it cannot be killed");
     };
     return { brokers: external, port: 0, controllerPort: 0, stop: async () => {}, kill: notOurs };
   }
@@ -54,23 +54,32 @@ export async function startKafka(opts: StartKafkaOptions): Promise<RunningKafka>
   const controllerPort = opts.controllerPort ?? (await freePort());
   const brokers = `127.0.0.1:${port}`;
   mkdirSync(dataDir, { recursive: true });
-  const props = join(dataDir, 'server.properties');
-  const log4j = join(dataDir, 'log4j2.properties');
-  writeFileSync(props, serverProperties(join(dataDir, 'kraft'), port, controllerPort));
+  const props = join(dataDir, "server.properties");
+  const log4j = join(dataDir, "log4j2.properties");
+  writeFileSync(props, serverProperties(join(dataDir, "kraft"), port, controllerPort));
   writeFileSync(log4j, LOG4J2);
 
-  const java = ['-Xms128m', '-Xmx512m', '-XX:+UseG1GC', '-Djava.awt.headless=true', '-Dlog4j2.shutdownHookEnabled=false', `-Dlog4j2.configurationFile=${log4j}`, '-cp', join(libs, '*')];
-  if (!existsSync(join(dataDir, 'kraft', 'meta.properties'))) {
+  const java = [
+    "-Xms128m",
+    "-Xmx512m",
+    "-XX:+UseG1GC",
+    "-Djava.awt.headless=true",
+    "-Dlog4j2.shutdownHookEnabled=false",
+    `-Dlog4j2.configurationFile=${log4j}`,
+    "-cp",
+    join(libs, "*"),
+  ];
+  if (!existsSync(join(dataDir, "kraft", "meta.properties"))) {
     // KRaft storage must be formatted once with a cluster id (22 chars of base64url, a Kafka Uuid).
-    const clusterId = randomBytes(16).toString('base64url');
-    const fmt = spawnSync('java', [...java, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props], { encoding: 'utf8' });
+    const clusterId = randomBytes(16).toString("base64url");
+    const fmt = spawnSync("java", [...java, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", props], { encoding: "utf8" });
     if (fmt.status !== 0) throw new Error(`Kafka storage format failed (${fmt.error?.message ?? `exit ${fmt.status}`}):\n${fmt.stdout}${fmt.stderr}`);
   }
 
   const kafka = await launch({
     name: `Kafka on ${brokers}`,
-    command: 'java',
-    args: [...java, 'kafka.Kafka', props],
+    command: "java",
+    args: [...java, "kafka.Kafka", props],
     env: process.env,
     output: opts.log ?? (() => {}),
     ready: () => canConnect(port),
@@ -83,34 +92,44 @@ export async function startKafka(opts: StartKafkaOptions): Promise<RunningKafka>
     await kafka.stop();
     throw err;
   }
-  return { brokers, port, controllerPort, stop: kafka.stop, kill: async () => void (await kafka.signal('SIGKILL')) };
+  return { brokers, port, controllerPort, stop: kafka.stop, kill: async () => void (await kafka.signal("SIGKILL")) };
 }
 
 /** Creates the topics that don't exist yet and waits until every partition has a leader. */
 export async function ensureTopics(brokers: string, topics: readonly KafkaTopic[], abort?: () => string | undefined, describe?: () => string): Promise<void> {
-  const admin = new Admin({ clientId: 'taskfn-infra', bootstrapBrokers: brokers.split(','), retries: 0 });
+  const admin = new Admin({ clientId: "taskfn-infra", bootstrapBrokers: brokers.split(","), retries: 0 });
   try {
     // The socket accepts connections before the broker has joined the KRaft
     // quorum; metadata listing the broker itself is the real "ready" signal.
-    await waitFor(`Kafka metadata from ${brokers}`, READY_TIMEOUT_MS, async () => ((await admin.metadata({ topics: [] })).brokers.size > 0 ? true : undefined), {
-      abort,
-      describe,
-      intervalMs: 300,
-    });
+    await waitFor(
+      `Kafka metadata from ${brokers}`,
+      READY_TIMEOUT_MS,
+      async () => ((await admin.metadata({ topics: [] })).brokers.size > 0 ? true : undefined),
+      {
+        abort,
+        describe,
+        intervalMs: 300,
+      },
+    );
     const existing = new Set(await admin.listTopics());
     for (const t of topics.filter((t) => !existing.has(t.name))) {
       await admin.createTopics({ topics: [t.name], partitions: t.partitions, replicas: 1 });
     }
     if (topics.length === 0) return;
     const names = topics.map((t) => t.name);
-    await waitFor(`Kafka topics ${names.join(', ')} to get leaders`, READY_TIMEOUT_MS, async () => {
-      const md = await admin.metadata({ topics: names, forceUpdate: true });
-      const ready = names.every((n) => {
-        const parts = md.topics.get(n)?.partitions ?? [];
-        return parts.length > 0 && parts.every((p) => p.leader >= 0);
-      });
-      return ready ? true : undefined;
-    }, { abort, describe, intervalMs: 300 });
+    await waitFor(
+      `Kafka topics ${names.join(", ")} to get leaders`,
+      READY_TIMEOUT_MS,
+      async () => {
+        const md = await admin.metadata({ topics: names, forceUpdate: true });
+        const ready = names.every((n) => {
+          const parts = md.topics.get(n)?.partitions ?? [];
+          return parts.length > 0 && parts.every((p) => p.leader >= 0);
+        });
+        return ready ? true : undefined;
+      },
+      { abort, describe, intervalMs: 300 },
+    );
   } finally {
     await admin.close();
   }

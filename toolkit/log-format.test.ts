@@ -8,7 +8,9 @@ describe("createLineFormatter", () => {
 
   it("prints a pino line as time, level, source, message and the other fields", () => {
     const time = new Date("2026-11-28T07:57:41.000Z").toTimeString().slice(0, 8);
-    expect(pretty("create-task", line({ port: 3101, trigger: "http", note: "two words" }))).toBe(`${time} INFO  [create-task] createTask listening port=3101 trigger=http note="two words"`);
+    expect(pretty("create-task", line({ port: 3101, trigger: "http", note: "two words" }))).toBe(
+      `${time} INFO  [create-task] createTask listening port=3101 trigger=http note="two words"`,
+    );
   });
 
   it("shows an error's message, and its stack from level error up", () => {

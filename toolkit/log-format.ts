@@ -51,7 +51,11 @@ export function createLineFormatter({ format, color, width }: { format: LogForma
     const fields = Object.entries(parsed)
       .filter(([key]) => !ENVELOPE_FIELDS.has(key))
       .map(([key, value]) => paint(90, `${key}=${formatValue(value)}`));
-    const error = parsed.err ? (parsed.level >= 50 && parsed.err.stack ? `\n${parsed.err.stack.replace(/^/gm, "    ")}` : ` ${paint(90, `err=${formatValue(parsed.err.message)}`)}`) : "";
+    const error = parsed.err
+      ? parsed.level >= 50 && parsed.err.stack
+        ? `\n${parsed.err.stack.replace(/^/gm, "    ")}`
+        : ` ${paint(90, `err=${formatValue(parsed.err.message)}`)}`
+      : "";
     return `${paint(90, time)} ${paint(level.color, level.label)} ${tag} ${parsed.msg ?? ""} ${fields.join(" ")}`.trimEnd() + error;
   };
 }

@@ -39,7 +39,8 @@ async function query<T extends pg.QueryResultRow>(sql: string): Promise<T[]> {
   }
 }
 const appliedRows = () => query<MigrationRow>(`SELECT * FROM "_prisma_migrations" ORDER BY migration_name`);
-const publicTables = async () => (await query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).map((r) => r.table_name);
+const publicTables = async () =>
+  (await query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).map((r) => r.table_name);
 
 /** A copy of prisma/migrations to change without touching the real one. */
 async function migrationsCopy(): Promise<string> {
@@ -52,7 +53,11 @@ async function addMigration(dir: string, name: string, sql: string): Promise<voi
   await mkdir(join(dir, name));
   await writeFile(join(dir, name, "migration.sql"), sql);
 }
-const migrationNames = async () => (await readdir(MIGRATIONS_DIR, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+const migrationNames = async () =>
+  (await readdir(MIGRATIONS_DIR, { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
 
 describe("applyMigrations", () => {
   it("applies every migration folder, in name order, to an empty database", async () => {

@@ -94,7 +94,11 @@ export interface HealthyOptions {
 }
 
 /** Polls until `path` answers 2xx; returns the milliseconds since `since`. */
-export async function waitHealthy(port: number, path: string, { since = performance.now(), timeoutMs = 30_000, intervalMs = 2, alive = () => true }: HealthyOptions = {}): Promise<number> {
+export async function waitHealthy(
+  port: number,
+  path: string,
+  { since = performance.now(), timeoutMs = 30_000, intervalMs = 2, alive = () => true }: HealthyOptions = {},
+): Promise<number> {
   await waitFor(`${path} on :${port}`, timeoutMs, async () => (isSuccess(await probe(port, path)) ? true : undefined), {
     intervalMs,
     abort: () => (alive() ? undefined : "the process exited before it answered"),

@@ -33,7 +33,10 @@ const BODY_PROBLEMS: Record<number, string> = {
 
 type OpenApiInfo = Parameters<OpenApiGeneratorV31["generateDocument"]>[0]["info"];
 
-export function createOpenApiDocument(functions: readonly FunctionDefinition<HttpTrigger>[], info: OpenApiInfo): ReturnType<OpenApiGeneratorV31["generateDocument"]> {
+export function createOpenApiDocument(
+  functions: readonly FunctionDefinition<HttpTrigger>[],
+  info: OpenApiInfo,
+): ReturnType<OpenApiGeneratorV31["generateDocument"]> {
   const registry = new OpenAPIRegistry();
   const bearer = registry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   const problemResponse = (description: string): ResponseConfig => ({ description, content: { [PROBLEM_CONTENT_TYPE]: { schema: Problem } } });

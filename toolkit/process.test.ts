@@ -18,7 +18,12 @@ describe("launch", () => {
   it("resolves once the readiness check passes, and stop() ends the process gracefully", async () => {
     const port = await freePort();
     const lines: string[] = [];
-    const running = await launch({ name: "web", ...server(port, 'console.log("draining"); process.exit(0)'), output: (line) => lines.push(line), ready: answers(port, "/") });
+    const running = await launch({
+      name: "web",
+      ...server(port, 'console.log("draining"); process.exit(0)'),
+      output: (line) => lines.push(line),
+      ready: answers(port, "/"),
+    });
     expect(running.readyMs).toBeGreaterThan(0);
     expect(running.alive()).toBe(true);
     await running.stop();
@@ -28,7 +33,9 @@ describe("launch", () => {
 
   it("fails with the exit and the last lines printed when the process dies before it is ready", async () => {
     const port = await freePort();
-    await expect(launch({ name: "broken", ...node('console.error("no config"); process.exit(3)'), output: () => {}, ready: answers(port, "/") })).rejects.toThrow(/broken exited \(code 3\)[\s\S]*no config/);
+    await expect(
+      launch({ name: "broken", ...node('console.error("no config"); process.exit(3)'), output: () => {}, ready: answers(port, "/") }),
+    ).rejects.toThrow(/broken exited \(code 3\)[\s\S]*no config/);
   });
 
   it("kills a process that ignores SIGTERM after the grace period", async () => {

@@ -128,7 +128,11 @@ export async function launch(options: LaunchOptions): Promise<Launched> {
   let readyMs = 0;
   if (ready) {
     try {
-      await waitFor(`${name} ready`, readyTimeoutMs, async () => ((await ready()) ? true : undefined), { abort: exitReason, describe: tail, intervalMs: readyIntervalMs });
+      await waitFor(`${name} ready`, readyTimeoutMs, async () => ((await ready()) ? true : undefined), {
+        abort: exitReason,
+        describe: tail,
+        intervalMs: readyIntervalMs,
+      });
       readyMs = performance.now() - startedAt;
     } catch (error) {
       await stop();

@@ -19,7 +19,13 @@ function isExecutable(path: string): boolean {
 
 function findTool(tool: Tool, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const cache = env.TASKFN_CACHE || join(homedir(), ".cache", "taskfn");
-  const candidates = [join(cache, "bin", tool), ...(env.PATH ?? "").split(delimiter).filter(Boolean).map((dir) => join(dir, tool))];
+  const candidates = [
+    join(cache, "bin", tool),
+    ...(env.PATH ?? "")
+      .split(delimiter)
+      .filter(Boolean)
+      .map((dir) => join(dir, tool)),
+  ];
   return candidates.find(isExecutable);
 }
 

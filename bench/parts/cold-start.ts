@@ -128,7 +128,16 @@ export async function coldStart(ctx: BenchContext, bundles: BuiltBundle[]): Prom
   const row = (scenario: string, server: string, metric: string, values: number[], baseline?: number, target?: number, errors?: Row["errors"]): Row => {
     const value = spread(values);
     const ratio = baseline === undefined ? undefined : value.median / baseline;
-    return { part: PART, scenario, server, metric, value, ratio, target: target && ratio !== undefined ? { text: `≤ ${target}×`, met: ratio <= target } : undefined, errors };
+    return {
+      part: PART,
+      scenario,
+      server,
+      metric,
+      value,
+      ratio,
+      target: target && ratio !== undefined ? { text: `≤ ${target}×`, met: ratio <= target } : undefined,
+      errors,
+    };
   };
   for (const [i, server] of servers.entries()) {
     const s = samples[i]!;
@@ -138,7 +147,8 @@ export async function coldStart(ctx: BenchContext, bundles: BuiltBundle[]): Prom
     rows.push(row("CPU (user + sys) until the first /healthz", name, "ms", s.healthyCpuMs, bareCpu(i)));
     if (server.definition.readyPath) rows.push(row("spawn → ready (/readyz 2xx: database answers)", name, "ms", s.readyMs, bareStart(i)));
     rows.push(row("RSS when ready and idle", name, "MiB", s.rss, bareRss(i), target === undefined ? undefined : 1.2));
-    if (server.bundle && server.definition.command === process.execPath) rows.push(row("bundle: index.mjs + its chunks", name, "KiB", [(await bundleBytes(server.bundle)) / 1024]));
+    if (server.bundle && server.definition.command === process.execPath)
+      rows.push(row("bundle: index.mjs + its chunks", name, "KiB", [(await bundleBytes(server.bundle)) / 1024]));
   }
   return rows;
 }

@@ -25,9 +25,7 @@ async function announcedRoute(service: Service): Promise<string> {
 /** Outbox rows a contender committed but never marked published: each one is an error. */
 async function unpublishedBySource(ctx: BenchContext): Promise<Map<string, number>> {
   await sleep(500); // requests wrk gave up on at the end of a run may still be finishing
-  const { rows } = await ctx.db.query(
-    "SELECT cloud_event->>'source' AS source, count(*)::int AS n FROM outbox_events WHERE published_at IS NULL GROUP BY 1",
-  );
+  const { rows } = await ctx.db.query("SELECT cloud_event->>'source' AS source, count(*)::int AS n FROM outbox_events WHERE published_at IS NULL GROUP BY 1");
   return new Map(rows.map((r: { source: string; n: number }) => [r.source, r.n]));
 }
 
@@ -77,9 +75,7 @@ export async function eventDelivery(ctx: BenchContext): Promise<Row[]> {
     try {
       for (const mix of group.mixes) {
         for (const connections of config.concurrencies) {
-          const scenario = group.withoutDb
-            ? `no DB (parse, validate, ack), c=${connections}`
-            : `DB, ${mix}% recurring, c=${connections}`;
+          const scenario = group.withoutDb ? `no DB (parse, validate, ack), c=${connections}` : `DB, ${mix}% recurring, c=${connections}`;
           await ctx.db.reset();
           const measured = await alternate({
             label: `[${PART}] ${scenario}`,

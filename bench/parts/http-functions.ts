@@ -46,7 +46,14 @@ export async function httpFunctions(ctx: BenchContext): Promise<Row[]> {
   const rows: Row[] = [];
   const limit = await startServer(ctx, rawHttp());
   try {
-    const listCase = (label: string, query: string) => ({ appId: "list-tasks", label, user: LIST_USER, script: "list-tasks.lua", query, target: listTasksTarget });
+    const listCase = (label: string, query: string) => ({
+      appId: "list-tasks",
+      label,
+      user: LIST_USER,
+      script: "list-tasks.lua",
+      query,
+      target: listTasksTarget,
+    });
     const cases = [
       { appId: "create-task", label: "create-task", user: CREATE_USER, script: "create-task.lua", query: "", target: createTaskTarget },
       listCase("list-tasks", "status=open&limit=50"),

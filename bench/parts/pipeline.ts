@@ -112,7 +112,8 @@ export async function pipeline(ctx: BenchContext, bundles: BuiltBundle[], server
       log(`[${PART}] ${progress}: starting…`);
       const consumers: AppInstance[] = [];
       try {
-        for (let i = 1; i <= replicas; i++) consumers.push(await instance(onTaskCompleted, i === 1 ? "on-task-completed" : `on-task-completed#${i}`, resourcesPath));
+        for (let i = 1; i <= replicas; i++)
+          consumers.push(await instance(onTaskCompleted, i === 1 ? "on-task-completed" : `on-task-completed#${i}`, resourcesPath));
 
         // The consumer driven directly (no daprd, no Kafka), every replica at once, after a warm-up.
         const driveDirectly = (durationS: number) =>
@@ -150,7 +151,8 @@ export async function pipeline(ctx: BenchContext, bundles: BuiltBundle[], server
         await waitUntil(
           "completeTask's outbox published",
           30_000,
-          async () => (await ctx.db.query("SELECT 1 FROM outbox_events WHERE published_at IS NULL AND cloud_event->>'type' = 'task.completed' LIMIT 1")).rowCount === 0,
+          async () =>
+            (await ctx.db.query("SELECT 1 FROM outbox_events WHERE published_at IS NULL AND cloud_event->>'type' = 'task.completed' LIMIT 1")).rowCount === 0,
         );
         log(`[${PART}] ${progress}: ${backlog.length} completions queued in Kafka; draining…`);
         await Promise.all(consumers.map((c) => c.startSidecar()));
@@ -172,7 +174,15 @@ export async function pipeline(ctx: BenchContext, bundles: BuiltBundle[], server
             value: spread([completeRate]),
             errors: { ...noErrors(), status: produceErrors },
           },
-          { part: PART, scenario: `consumer, ${label}: direct HTTP (wrk c32)`, server, metric: "events/s", value: spread([directRate]), ratio: 1, errors: directErrors },
+          {
+            part: PART,
+            scenario: `consumer, ${label}: direct HTTP (wrk c32)`,
+            server,
+            metric: "events/s",
+            value: spread([directRate]),
+            ratio: 1,
+            errors: directErrors,
+          },
           {
             part: PART,
             scenario: `consumer, ${label}: through daprd + Kafka (${backlog.length}-event backlog)`,
@@ -192,7 +202,11 @@ export async function pipeline(ctx: BenchContext, bundles: BuiltBundle[], server
           log(`[${PART}] ${progress}: ${Math.round(load * 100)} % load, ${rate} completions/s for ${config.pipeline.durationS} s…`);
           let pacing = true;
           const started = performance.now();
-          const watching = watchNextInstances(ctx, tasks.map((t) => t.id), () => !pacing && performance.now() - started > (config.pipeline.durationS + 15) * 1000);
+          const watching = watchNextInstances(
+            ctx,
+            tasks.map((t) => t.id),
+            () => !pacing && performance.now() - started > (config.pipeline.durationS + 15) * 1000,
+          );
           const paced = await pace({ port: complete.port, rate, requests: completeRequests(tasks, tokens) });
           pacing = false;
           const seen = await watching;
@@ -203,7 +217,9 @@ export async function pipeline(ctx: BenchContext, bundles: BuiltBundle[], server
           });
           const p50 = quantile(latencies, 0.5);
           const p99 = quantile(latencies, 0.99);
-          log(`[${PART}] ${progress}: ${Math.round(load * 100)} % load: p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms, ${tasks.length - seen.size} missing`);
+          log(
+            `[${PART}] ${progress}: ${Math.round(load * 100)} % load: p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms, ${tasks.length - seen.size} missing`,
+          );
           rows.push({
             part: PART,
             scenario: `complete → next instance committed, ${label}, ${Math.round(load * 100)} % of saturation (${rate}/s offered, ${paced.achievedRate.toFixed(0)}/s sent)`,

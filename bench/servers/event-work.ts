@@ -49,7 +49,8 @@ export interface TaskRow {
   updated_at: Date;
 }
 
-export const TASK_COLUMNS = "id, user_id, title, description, priority, tags, due_at, remind_at, recurrence, time_zone, series_id, occurrence, completed, completed_at, created_at, updated_at";
+export const TASK_COLUMNS =
+  "id, user_id, title, description, priority, tags, due_at, remind_at, recurrence, time_zone, series_id, occurrence, completed, completed_at, created_at, updated_at";
 
 export function rowToJson(row: TaskRow): TaskJson {
   const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -131,9 +132,10 @@ async function insertNextInstance(client: pg.PoolClient, previous: TaskJson, due
 export async function handleTaskCompleted(pool: pg.Pool, publish: Publish, eventKey: string, completed: TaskJson, source: string): Promise<void> {
   const emitted = await inTransaction(pool, async (client) => {
     const marked = await client.query("INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [CONSUMER, eventKey]);
-    const dueAt = marked.rowCount === 1 && completed.recurrence && completed.dueAt
-      ? nextOccurrence({ rule: completed.recurrence, dueAt: new Date(completed.dueAt), occurrence: completed.occurrence, timeZone: completed.timeZone })
-      : null;
+    const dueAt =
+      marked.rowCount === 1 && completed.recurrence && completed.dueAt
+        ? nextOccurrence({ rule: completed.recurrence, dueAt: new Date(completed.dueAt), occurrence: completed.occurrence, timeZone: completed.timeZone })
+        : null;
     // As onTaskCompleted: nothing for an instance reopened since it was completed.
     const reopened = dueAt ? (await client.query("SELECT completed FROM tasks WHERE id = $1 FOR SHARE", [completed.id])).rows[0]?.completed === false : false;
     const next = dueAt && !reopened ? await insertNextInstance(client, completed, dueAt) : undefined;

@@ -32,7 +32,10 @@ interface Answer {
 }
 
 class Problem extends Error {
-  constructor(readonly status: number, detail: string) {
+  constructor(
+    readonly status: number,
+    detail: string,
+  ) {
     super(detail);
   }
 }
@@ -58,7 +61,18 @@ async function createTask(req: IncomingMessage, userId: string): Promise<Answer>
     const { rows } = await client.query<TaskRow>(
       `INSERT INTO tasks (id, user_id, series_id, title, description, priority, tags, due_at, remind_at, recurrence, time_zone)
        VALUES ($1, $2, $1, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${TASK_COLUMNS}`,
-      [id, userId, input.title, input.description ?? null, input.priority, input.tags, input.dueAt ?? null, input.remindAt ?? null, input.recurrence ?? null, input.timeZone],
+      [
+        id,
+        userId,
+        input.title,
+        input.description ?? null,
+        input.priority,
+        input.tags,
+        input.dueAt ?? null,
+        input.remindAt ?? null,
+        input.recurrence ?? null,
+        input.timeZone,
+      ],
     );
     const created = taskCreatedEvent(rowToJson(rows[0]!), "/bench/createTask");
     await insertOutbox(client, created);

@@ -34,7 +34,10 @@ async function probe(app: SidecarApp): Promise<boolean> {
   }
 }
 
-export function watchAppHealth(apps: readonly SidecarApp[], { log, signal, probeIntervalMs = APP_HEALTH_CHECK.probeIntervalSeconds * 1000 }: AppHealthOptions): AppHealth {
+export function watchAppHealth(
+  apps: readonly SidecarApp[],
+  { log, signal, probeIntervalMs = APP_HEALTH_CHECK.probeIntervalSeconds * 1000 }: AppHealthOptions,
+): AppHealth {
   const state = new Map(apps.map((app) => [app.appId, { healthy: true, failures: 0, recovered: Promise.resolve(), markRecovered: () => {} }]));
 
   const watch = async (app: SidecarApp) => {

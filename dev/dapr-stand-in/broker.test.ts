@@ -4,7 +4,12 @@ import { toSubscription, type Subscription } from "./subscriptions.js";
 import { eventually, silentLog } from "./test-support.js";
 
 const subscriptionOf = (appId: string, topic = "tasks") => toSubscription(appId, { pubsubname: "pubsub", topic, route: "/events" });
-const message = (key: string | undefined, n: number, topic = "tasks"): Message => ({ pubsub: "pubsub", topic, partitionKey: key, envelope: { id: `${key}-${n}`, n } });
+const message = (key: string | undefined, n: number, topic = "tasks"): Message => ({
+  pubsub: "pubsub",
+  topic,
+  partitionKey: key,
+  envelope: { id: `${key}-${n}`, n },
+});
 
 /** A deliver() whose calls stay open until released, to observe what is in flight. */
 function gatedDeliveries() {
@@ -13,7 +18,17 @@ function gatedDeliveries() {
   const deliver = (subscription: Subscription, m: Message) =>
     new Promise<void>((resolve) => {
       const entry = { app: subscription.appId, id: String(m.envelope.id) };
-      inFlight.push({ ...entry, release: () => (inFlight.splice(inFlight.findIndex((f) => f.id === entry.id && f.app === entry.app), 1), done.push(entry), resolve()) });
+      inFlight.push({
+        ...entry,
+        release: () => (
+          inFlight.splice(
+            inFlight.findIndex((f) => f.id === entry.id && f.app === entry.app),
+            1,
+          ),
+          done.push(entry),
+          resolve()
+        ),
+      });
     });
   return { deliver, inFlight, done };
 }

@@ -5,13 +5,35 @@ import type { ResourceDocument } from "./resources.js";
 const doc = (metadata: object[], scopes?: string[]): ResourceDocument => ({
   kind: "Component",
   file: "test.yaml",
-  body: { apiVersion: "dapr.io/v1alpha1", kind: "Component", metadata: { name: "hook" }, spec: { type: "bindings.http", version: "v1", metadata }, ...(scopes ? { scopes } : {}) },
+  body: {
+    apiVersion: "dapr.io/v1alpha1",
+    kind: "Component",
+    metadata: { name: "hook" },
+    spec: { type: "bindings.http", version: "v1", metadata },
+    ...(scopes ? { scopes } : {}),
+  },
 });
 
 describe("parseComponent", () => {
   it("reads values as strings and envRef from the environment", () => {
-    const component = parseComponent(doc([{ name: "url", envRef: "HOOK_URL" }, { name: "retries", value: 3 }, { name: "unset", envRef: "NOT_SET" }], ["send-reminder"]), { HOOK_URL: "http://x/" });
-    expect(component).toEqual({ name: "hook", type: "bindings.http", version: "v1", metadata: { url: "http://x/", retries: "3", unset: "" }, scopes: ["send-reminder"] });
+    const component = parseComponent(
+      doc(
+        [
+          { name: "url", envRef: "HOOK_URL" },
+          { name: "retries", value: 3 },
+          { name: "unset", envRef: "NOT_SET" },
+        ],
+        ["send-reminder"],
+      ),
+      { HOOK_URL: "http://x/" },
+    );
+    expect(component).toEqual({
+      name: "hook",
+      type: "bindings.http",
+      version: "v1",
+      metadata: { url: "http://x/", retries: "3", unset: "" },
+      scopes: ["send-reminder"],
+    });
   });
 
   it("refuses envRef to the sidecar's own secrets, as Dapr does", () => {

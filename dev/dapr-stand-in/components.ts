@@ -47,7 +47,8 @@ function resolveValue(component: string, item: { name: string; value?: unknown; 
     if (!envRefAllowed(item.envRef)) throw new Error(`component ${component}: envRef ${item.envRef} is not allowed (Dapr refuses APP_API_TOKEN and DAPR_*)`);
     return env[item.envRef] ?? "";
   }
-  if (item.secretKeyRef !== undefined) throw new Error(`component ${component}: secretKeyRef (${item.name}) needs a secret store, which the stand-in does not emulate`);
+  if (item.secretKeyRef !== undefined)
+    throw new Error(`component ${component}: secretKeyRef (${item.name}) needs a secret store, which the stand-in does not emulate`);
   return "";
 }
 

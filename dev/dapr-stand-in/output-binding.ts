@@ -48,7 +48,11 @@ export async function invokeHttpBinding(component: Component, { operation, data,
     throw new BindingError(`${method} ${url}: ${(error as Error).message}`, { cause: error });
   }
   const body = await response.text();
-  const responseMetadata = { statusCode: String(response.status), status: `${response.status} ${response.statusText}`, ...Object.fromEntries(response.headers) };
+  const responseMetadata = {
+    statusCode: String(response.status),
+    status: `${response.status} ${response.statusText}`,
+    ...Object.fromEntries(response.headers),
+  };
   if (!response.ok) throw new BindingError(`received status code ${response.status}`);
   return { body, metadata: responseMetadata };
 }

@@ -4,7 +4,15 @@ import { readResources } from "./resources.js";
 import { parseResiliency, retryDelays, withRetries, type RetryPolicy } from "./resiliency.js";
 import { resiliencyFromYaml } from "./test-support.js";
 
-const exponential: RetryPolicy = { policy: "exponential", durationMs: 5_000, initialIntervalMs: 500, multiplier: 1.5, randomizationFactor: 0.5, maxIntervalMs: 60_000, maxRetries: 5 };
+const exponential: RetryPolicy = {
+  policy: "exponential",
+  durationMs: 5_000,
+  initialIntervalMs: 500,
+  multiplier: 1.5,
+  randomizationFactor: 0.5,
+  maxIntervalMs: 60_000,
+  maxRetries: 5,
+};
 const midpoint = () => 0.5;
 
 describe("the Resiliency file in dapr/", async () => {
@@ -77,13 +85,15 @@ spec:
   });
 
   it("refuses a target naming a policy that does not exist", () => {
-    expect(() => resiliencyFromYaml(`spec: { policies: {}, targets: { components: { pubsub: { inbound: { retry: missing } } } } }`)).toThrow(/no retry policy named missing/);
+    expect(() => resiliencyFromYaml(`spec: { policies: {}, targets: { components: { pubsub: { inbound: { retry: missing } } } } }`)).toThrow(
+      /no retry policy named missing/,
+    );
   });
 
   it("refuses retry fields the stand-in would not apply", () => {
-    expect(() =>
-      resiliencyFromYaml(`spec: { policies: { retries: { r: { policy: constant, matching: { httpStatusCodes: "500" } } } }, targets: {} }`),
-    ).toThrow(/matching/);
+    expect(() => resiliencyFromYaml(`spec: { policies: { retries: { r: { policy: constant, matching: { httpStatusCodes: "500" } } } }, targets: {} }`)).toThrow(
+      /matching/,
+    );
   });
 });
 

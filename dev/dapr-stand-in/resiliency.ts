@@ -111,7 +111,8 @@ export function parseResiliency(docs: readonly ResourceDocument[]): Resiliency {
   const targets = new Map<string, TargetPolicy>();
   for (const doc of docs) {
     const parsed = ResiliencyResource.safeParse(doc.body);
-    if (!parsed.success) throw new Error(`${doc.file}: not a Dapr Resiliency: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    if (!parsed.success)
+      throw new Error(`${doc.file}: not a Dapr Resiliency: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
     const { spec } = parsed.data;
     for (const [name, directions] of Object.entries(spec.targets.components)) {
       for (const direction of ["inbound", "outbound"] as const) {

@@ -21,7 +21,10 @@ export async function readResources(dirs: readonly string[]): Promise<ResourceDo
   const documents: ResourceDocument[] = [];
   for (const dir of dirs) {
     const entries = await readdir(dir, { withFileTypes: true });
-    const files = entries.filter((e) => e.isFile() && /\.ya?ml$/.test(e.name)).map((e) => join(dir, e.name)).sort();
+    const files = entries
+      .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+      .map((e) => join(dir, e.name))
+      .sort();
     for (const file of files) {
       for (const doc of parseAllDocuments(await readFile(file, "utf8"))) {
         if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0]!.message}`);

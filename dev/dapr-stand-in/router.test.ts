@@ -22,7 +22,12 @@ describe("createRouter", () => {
   });
 
   it("falls back to a rule without match (the default route)", () => {
-    expect(createRouter([{ match: 'event.type == "a"', path: "/a" }, { match: "", path: "/default" }])({ type: "b" })).toBe("/default");
+    expect(
+      createRouter([
+        { match: 'event.type == "a"', path: "/a" },
+        { match: "", path: "/default" },
+      ])({ type: "b" }),
+    ).toBe("/default");
   });
 
   it("fails on an expression that is not boolean or cannot be evaluated", () => {
@@ -48,7 +53,10 @@ describe("toSubscription", () => {
   it("turns the v1 `route` and the v2 `routes.default` into a last rule without match", () => {
     expect(toSubscription("app", { pubsubname: "pubsub", topic: "t", route: "/v1" }).rules).toEqual([{ match: "", path: "/v1" }]);
     const v2 = toSubscription("app", { pubsubname: "pubsub", topic: "t", routes: { rules: [{ match: 'event.type == "a"', path: "/a" }], default: "/d" } });
-    expect(v2.rules).toEqual([{ match: 'event.type == "a"', path: "/a" }, { match: "", path: "/d" }]);
+    expect(v2.rules).toEqual([
+      { match: 'event.type == "a"', path: "/a" },
+      { match: "", path: "/d" },
+    ]);
     expect(v2.deadLetterTopic).toBeUndefined();
   });
 

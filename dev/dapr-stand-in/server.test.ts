@@ -18,12 +18,26 @@ const APPS: SidecarApp[] = [
 function recordingBroker(accept = true): Broker & { published: Message[] } {
   const published: Message[] = [];
   const subscriptions = [toSubscription("send-reminder", { pubsubname: "pubsub", topic: "reminders", route: "/events", deadLetterTopic: "reminders-dlq" })];
-  return { published, addSubscriptions: () => {}, subscriptions: () => subscriptions, publish: (m) => accept && published.push(m) > 0, pending: () => published.length };
+  return {
+    published,
+    addSubscriptions: () => {},
+    subscriptions: () => subscriptions,
+    publish: (m) => accept && published.push(m) > 0,
+    pending: () => published.length,
+  };
 }
 
 function sidecar(overrides: Partial<SidecarDeps> = {}) {
   const broker = recordingBroker();
-  const app = createSidecarApp({ apps: APPS, components: [PUBSUB], broker, resiliency: fastResiliency(1, "1ms"), subscribed: Promise.resolve(), log: silentLog, ...overrides });
+  const app = createSidecarApp({
+    apps: APPS,
+    components: [PUBSUB],
+    broker,
+    resiliency: fastResiliency(1, "1ms"),
+    subscribed: Promise.resolve(),
+    log: silentLog,
+    ...overrides,
+  });
   return { app, broker };
 }
 
@@ -81,14 +95,23 @@ describe("POST /v1.0/publish", () => {
     });
     expect(res.status).toBe(204);
     expect(broker.published).toHaveLength(1);
-    expect(broker.published[0]).toMatchObject({ pubsub: "pubsub", topic: "tasks", partitionKey: "alice", envelope: { ...cloudEvent, topic: "tasks", pubsubname: "pubsub" } });
+    expect(broker.published[0]).toMatchObject({
+      pubsub: "pubsub",
+      topic: "tasks",
+      partitionKey: "alice",
+      envelope: { ...cloudEvent, topic: "tasks", pubsubname: "pubsub" },
+    });
     expect(broker.published[0]!.envelope.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
   });
 
   it("as Dapr 1.18: keeps the event's traceparent and tracestate only when it also has traceid, else writes a child of the request's traceparent header", async () => {
     const { app, broker } = sidecar();
     const publish = (event: object, headers: Record<string, string> = {}) =>
-      app.request("/v1.0/publish/pubsub/tasks", { method: "POST", headers: as("create-token", { "content-type": "application/cloudevents+json", ...headers }), body: JSON.stringify(event) });
+      app.request("/v1.0/publish/pubsub/tasks", {
+        method: "POST",
+        headers: as("create-token", { "content-type": "application/cloudevents+json", ...headers }),
+        body: JSON.stringify(event),
+      });
     const ours = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
     await publish({ ...cloudEvent, traceparent: ours, traceid: ours, tracestate: "v=1" });
     await publish({ ...cloudEvent, traceparent: ours }, { traceparent: ours });
@@ -104,7 +127,15 @@ describe("POST /v1.0/publish", () => {
     await app.request("/v1.0/publish/pubsub/orders", { method: "POST", headers: as("create-token", { "content-type": "application/json" }), body: '{"n":1}' });
     await app.request("/v1.0/publish/pubsub/orders", { method: "POST", headers: as("create-token", { "content-type": "text/plain" }), body: "hello" });
     expect(broker.published.map((m) => m.envelope)).toMatchObject([
-      { specversion: "1.0", type: "com.dapr.event.sent", source: "create-task", datacontenttype: "application/json", topic: "orders", pubsubname: "pubsub", data: { n: 1 } },
+      {
+        specversion: "1.0",
+        type: "com.dapr.event.sent",
+        source: "create-task",
+        datacontenttype: "application/json",
+        topic: "orders",
+        pubsubname: "pubsub",
+        data: { n: 1 },
+      },
       { type: "com.dapr.event.sent", datacontenttype: "text/plain", data: "hello" },
     ]);
     expect(broker.published[0]!.envelope.id).not.toEqual(broker.published[1]!.envelope.id);
@@ -115,21 +146,33 @@ describe("POST /v1.0/publish", () => {
     const { app, broker } = sidecar();
     const missing = await app.request("/v1.0/publish/other/tasks", { method: "POST", headers: as("create-token"), body: "{}" });
     expect([missing.status, await errorCode(missing)]).toEqual([404, "ERR_PUBSUB_NOT_FOUND"]);
-    const broken = await app.request("/v1.0/publish/pubsub/tasks", { method: "POST", headers: as("create-token", { "content-type": "application/cloudevents+json" }), body: "{nope" });
+    const broken = await app.request("/v1.0/publish/pubsub/tasks", {
+      method: "POST",
+      headers: as("create-token", { "content-type": "application/cloudevents+json" }),
+      body: "{nope",
+    });
     expect([broken.status, await errorCode(broken)]).toEqual([400, "ERR_PUBSUB_CLOUD_EVENTS_SER"]);
     expect(broker.published).toEqual([]);
   });
 
   it("answers 500 when the queues stay full through the outbound retries", async () => {
     const { app } = sidecar({ broker: recordingBroker(false) });
-    const res = await app.request("/v1.0/publish/pubsub/tasks", { method: "POST", headers: as("create-token", { "content-type": "application/json" }), body: "{}" });
+    const res = await app.request("/v1.0/publish/pubsub/tasks", {
+      method: "POST",
+      headers: as("create-token", { "content-type": "application/json" }),
+      body: "{}",
+    });
     expect([res.status, await errorCode(res)]).toEqual([500, "ERR_PUBSUB_PUBLISH_MESSAGE"]);
   });
 
   it("holds a publish until every app's subscriptions are known", async () => {
     let subscribe!: () => void;
     const { app, broker } = sidecar({ subscribed: new Promise<void>((resolve) => (subscribe = resolve)) });
-    const publishing = app.request("/v1.0/publish/pubsub/tasks", { method: "POST", headers: as("create-token", { "content-type": "application/json" }), body: "{}" });
+    const publishing = app.request("/v1.0/publish/pubsub/tasks", {
+      method: "POST",
+      headers: as("create-token", { "content-type": "application/json" }),
+      body: "{}",
+    });
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(broker.published).toEqual([]);
     subscribe();
@@ -196,9 +239,18 @@ describe("/v1.0/invoke (service invocation)", () => {
     servers.push(target);
     const apps = [APPS[0]!, { ...APPS[1]!, port: target.port }];
     const { app } = sidecar({ apps });
-    const res = await app.request("/v1.0/invoke/send-reminder/method/things/7?q=x", { method: "PATCH", headers: as("create-token", { "x-custom": "kept" }), body: "payload" });
+    const res = await app.request("/v1.0/invoke/send-reminder/method/things/7?q=x", {
+      method: "PATCH",
+      headers: as("create-token", { "x-custom": "kept" }),
+      body: "payload",
+    });
     expect([res.status, res.headers.get("x-answer"), await res.json()]).toEqual([202, "42", { done: true }]);
-    expect(seen[0]).toMatchObject({ id: "7", q: "x", body: "payload", headers: { "x-custom": "kept", "dapr-api-token": "send-app-token", "dapr-caller-app-id": "create-task", "dapr-callee-app-id": "send-reminder" } });
+    expect(seen[0]).toMatchObject({
+      id: "7",
+      q: "x",
+      body: "payload",
+      headers: { "x-custom": "kept", "dapr-api-token": "send-app-token", "dapr-caller-app-id": "create-task", "dapr-callee-app-id": "send-reminder" },
+    });
   });
 
   it("answers 500 ERR_DIRECT_INVOKE for an unknown app or one that is down", async () => {

@@ -86,7 +86,14 @@ export function createSidecarApp({ apps, components, broker, resiliency, subscri
     let envelope;
     try {
       const body = Buffer.from(await c.req.arrayBuffer());
-      envelope = toEnvelope({ pubsub, topic, body, contentType: c.req.header("content-type"), source: caller?.appId ?? UNKNOWN_CALLER_ID, traceparent: c.req.header("traceparent") });
+      envelope = toEnvelope({
+        pubsub,
+        topic,
+        body,
+        contentType: c.req.header("content-type"),
+        source: caller?.appId ?? UNKNOWN_CALLER_ID,
+        traceparent: c.req.header("traceparent"),
+      });
     } catch (error) {
       if (error instanceof EnvelopeError) return daprError(c, 400, "ERR_PUBSUB_CLOUD_EVENTS_SER", error.message);
       throw error;
@@ -116,7 +123,9 @@ export function createSidecarApp({ apps, components, broker, resiliency, subscri
     const policy = resiliency.component(name, "outbound");
     const metadata = (request.metadata && typeof request.metadata === "object" ? request.metadata : {}) as Record<string, string>;
     try {
-      const result = await withRetries(policy.retry, () => invokeHttpBinding(component, { operation: request.operation as string, data: request.data, metadata }, policy.timeoutMs));
+      const result = await withRetries(policy.retry, () =>
+        invokeHttpBinding(component, { operation: request.operation as string, data: request.data, metadata }, policy.timeoutMs),
+      );
       for (const [key, value] of Object.entries(result.metadata)) c.header(`metadata.${key}`, value);
       return c.body(result.body, 200);
     } catch (error) {

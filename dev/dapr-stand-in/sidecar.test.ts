@@ -87,7 +87,9 @@ describe("startSidecar with the dapr/ resource files", () => {
       port: 0,
       log: silentLog,
     });
-    const metadata = (await (await fetch(`http://127.0.0.1:${running.sidecar.port}/v1.0/metadata`, { headers: { "dapr-api-token": "send-token" } })).json()) as { id: string; components: { name: string }[] };
+    const metadata = (await (
+      await fetch(`http://127.0.0.1:${running.sidecar.port}/v1.0/metadata`, { headers: { "dapr-api-token": "send-token" } })
+    ).json()) as { id: string; components: { name: string }[] };
     expect(metadata.id).toBe("send-reminder");
     // The cron bindings are scoped to other apps.
     expect(metadata.components.map((c) => c.name).sort()).toEqual(["pubsub", "reminder-webhook"]);

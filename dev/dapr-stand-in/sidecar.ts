@@ -125,7 +125,8 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
     discoveries,
     sleep(SUBSCRIBE_TIMEOUT_MS, undefined, { signal, ref: false }).then(
       () => {
-        if (!allSubscribed) log.error(`some apps did not answer GET /dapr/subscribe within ${SUBSCRIBE_TIMEOUT_MS} ms; their events may be missed until they do`);
+        if (!allSubscribed)
+          log.error(`some apps did not answer GET /dapr/subscribe within ${SUBSCRIBE_TIMEOUT_MS} ms; their events may be missed until they do`);
       },
       () => undefined,
     ),

@@ -31,7 +31,9 @@ describe("3. broker down", () => {
 
   it(`Kafka SIGKILLed for ${DOWN_MS / 1000} s under load: every request answers, every event arrives after, none twice`, async () => {
     const { stack } = fault;
-    const users = await Promise.all(Array.from({ length: CLIENTS }, async (_, u) => user(stack.gatewayUrl, `broker-${u}`, await fault.mintToken(`broker-${u}`))));
+    const users = await Promise.all(
+      Array.from({ length: CLIENTS }, async (_, u) => user(stack.gatewayUrl, `broker-${u}`, await fault.mintToken(`broker-${u}`))),
+    );
     const answers: Answer[] = [];
     const duringOutage: Answer[] = [];
     const series: string[] = [];
@@ -69,7 +71,10 @@ describe("3. broker down", () => {
     });
 
     expect(duringOutage.length, "requests answered while Kafka was down").toBeGreaterThan(100);
-    expect(all.filter((answer) => answer.status >= 300 || answer.status === 0), tally(all)).toEqual([]);
+    expect(
+      all.filter((answer) => answer.status >= 300 || answer.status === 0),
+      tally(all),
+    ).toEqual([]);
     expect(figures.recoveryMs, "every event on Kafka within the bound").toBeDefined();
     expect(figures.lost).toBe(0);
     expect(figures.duplicated).toBe(0);

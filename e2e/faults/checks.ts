@@ -50,12 +50,17 @@ export async function settle(fault: FaultStack, expected: Expectations): Promise
   let pending = "";
   const never = expected.neverPublished ?? [];
   try {
-    await waitFor("the outbox to drain and every next instance to exist", expected.timeoutMs, async () => {
-      const unpublished = await fault.db.count("SELECT 1 FROM outbox_events WHERE published_at IS NULL AND NOT id = ANY($1::uuid[])", [never]);
-      const next = await nextInstances(fault, expected.completedSeries);
-      pending = `after ${expected.timeoutMs / 1000} s: ${unpublished} outbox rows unpublished, ${expected.completedSeries.length - next.size} next instances missing`;
-      return unpublished === 0 && next.size === expected.completedSeries.length ? true : undefined;
-    }, { intervalMs: 500 });
+    await waitFor(
+      "the outbox to drain and every next instance to exist",
+      expected.timeoutMs,
+      async () => {
+        const unpublished = await fault.db.count("SELECT 1 FROM outbox_events WHERE published_at IS NULL AND NOT id = ANY($1::uuid[])", [never]);
+        const next = await nextInstances(fault, expected.completedSeries);
+        pending = `after ${expected.timeoutMs / 1000} s: ${unpublished} outbox rows unpublished, ${expected.completedSeries.length - next.size} next instances missing`;
+        return unpublished === 0 && next.size === expected.completedSeries.length ? true : undefined;
+      },
+      { intervalMs: 500 },
+    );
     recoveryMs = Date.now() - expected.since;
     pending = "";
   } catch {

@@ -58,7 +58,10 @@ export function recurringTask(title: string): Record<string, unknown> {
 export function tally(answers: readonly Answer[]): string {
   const counts = new Map<number, number>();
   for (const answer of answers) counts.set(answer.status, (counts.get(answer.status) ?? 0) + 1);
-  return [...counts].sort(([a], [b]) => a - b).map(([status, n]) => `${status === 0 ? "no answer" : status}×${n}`).join(", ");
+  return [...counts]
+    .sort(([a], [b]) => a - b)
+    .map(([status, n]) => `${status === 0 ? "no answer" : status}×${n}`)
+    .join(", ");
 }
 
 export interface PaceOptions {
@@ -73,7 +76,10 @@ export interface PaceOptions {
 }
 
 /** Runs `clients` loops side by side, each calling `step(client, index)` at its pace until a bound is reached. */
-export async function paced({ clients, everyMs, steps, until, stop = () => false }: PaceOptions, step: (client: number, index: number) => Promise<void>): Promise<void> {
+export async function paced(
+  { clients, everyMs, steps, until, stop = () => false }: PaceOptions,
+  step: (client: number, index: number) => Promise<void>,
+): Promise<void> {
   await Promise.all(
     Array.from({ length: clients }, async (_, client) => {
       for (let index = 0; index < steps && Date.now() < until && !stop(); index++) {

@@ -32,7 +32,9 @@ describe("2. competing consumers", () => {
 
   it("3 onTaskCompleted instances, one daprd killed mid-stream and restarted: exactly one next instance per completion", async () => {
     const { stack } = fault;
-    const users = await Promise.all(Array.from({ length: USERS }, async (_, u) => user(stack.gatewayUrl, `competing-${u}`, await fault.mintToken(`competing-${u}`))));
+    const users = await Promise.all(
+      Array.from({ length: USERS }, async (_, u) => user(stack.gatewayUrl, `competing-${u}`, await fault.mintToken(`competing-${u}`))),
+    );
     const answers: Answer[] = [];
     const created: string[][] = users.map(() => []);
     await paced({ clients: USERS, everyMs: 0, steps: TASKS_PER_USER, until: Date.now() + LOAD_BOUND_MS }, async (u, t) => {
@@ -70,7 +72,10 @@ describe("2. competing consumers", () => {
       notes: `${REPLICAS} consumers, ${series.length} completions, ${victim.name}'s daprd SIGKILLed at ${KILL_AFTER} and restarted; same id on Kafka again: ${figures.republished}; HTTP ${tally(answers)}`,
     });
 
-    expect(answers.filter((answer) => answer.status >= 300 || answer.status === 0), tally(answers)).toEqual([]);
+    expect(
+      answers.filter((answer) => answer.status >= 300 || answer.status === 0),
+      tally(answers),
+    ).toEqual([]);
     expect(series).toHaveLength(USERS * TASKS_PER_USER);
     expect(figures.lost).toBe(0);
     expect(figures.duplicated).toBe(0);

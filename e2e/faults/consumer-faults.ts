@@ -53,7 +53,10 @@ export async function consumption(db: Probe): Promise<{ eventId: string; userId:
 
 /** How many attempts each slot has seen (its sequence's last value). */
 export async function slotAttempts(db: Probe, slots: number): Promise<number[]> {
-  const union = Array.from({ length: slots }, (_, slot) => `SELECT ${slot} AS slot, CASE WHEN is_called THEN last_value ELSE 0 END AS n FROM fault_slot_${slot}`).join(" UNION ALL ");
+  const union = Array.from(
+    { length: slots },
+    (_, slot) => `SELECT ${slot} AS slot, CASE WHEN is_called THEN last_value ELSE 0 END AS n FROM fault_slot_${slot}`,
+  ).join(" UNION ALL ");
   const rows = await db.query<{ slot: number; n: string }>(`${union} ORDER BY slot`);
   return rows.map((row) => Number(row.n));
 }

@@ -47,7 +47,12 @@ describe("5. database outage of 60 s", () => {
 
     const outageStarted = Date.now();
     await stack.stopPostgres();
-    const producer = new Producer({ clientId: "taskfn-faults", bootstrapBrokers: stack.brokers.split(","), serializers: stringSerializers, acks: ProduceAcks.ALL });
+    const producer = new Producer({
+      clientId: "taskfn-faults",
+      bootstrapBrokers: stack.brokers.split(","),
+      serializers: stringSerializers,
+      acks: ProduceAcks.ALL,
+    });
     const duringOutage: Answer[] = [];
     try {
       // The completions spread over the outage's first 50 s, one batch a second.
@@ -55,7 +60,11 @@ describe("5. database outage of 60 s", () => {
       for (let at = 0; at < tasks.length; at += perSecond) {
         const batch = tasks.slice(at, at + perSecond).map((task) => {
           const completed = { ...task, completed: true, completedAt: new Date().toISOString() };
-          return { topic: TOPICS.tasks, key: task.userId, value: JSON.stringify({ ...handMadeEvent("task.completed", task.id, completed), partitionkey: task.userId }) };
+          return {
+            topic: TOPICS.tasks,
+            key: task.userId,
+            value: JSON.stringify({ ...handMadeEvent("task.completed", task.id, completed), partitionkey: task.userId }),
+          };
         });
         await producer.send({ messages: batch });
         duringOutage.push(await users[0]!.create(recurringTask("while the database is down")));
@@ -65,7 +74,9 @@ describe("5. database outage of 60 s", () => {
       await producer.close();
     }
     await sleep(Math.max(0, outageStarted + OUTAGE_MS - Date.now()));
-    const failedDeliveries = fault.logs.entries().filter((entry) => entry.msg === "event failed; Dapr will retry" && entry.instance.startsWith("on-task-completed")).length;
+    const failedDeliveries = fault.logs
+      .entries()
+      .filter((entry) => entry.msg === "event failed; Dapr will retry" && entry.instance.startsWith("on-task-completed")).length;
     await stack.startPostgres();
     const faultEnded = Date.now();
 
@@ -80,8 +91,14 @@ describe("5. database outage of 60 s", () => {
       notes: `${tasks.length} task.completed produced during the outage; failed deliveries while down: ${failedDeliveries}; HTTP while down ${tally(duringOutage)}`,
     });
 
-    expect(answers.filter((answer) => answer.status !== 201), tally(answers)).toEqual([]);
-    expect(duringOutage.filter((answer) => !(answer.status === 503 && answer.problem && answer.retryAfter)), tally(duringOutage)).toEqual([]);
+    expect(
+      answers.filter((answer) => answer.status !== 201),
+      tally(answers),
+    ).toEqual([]);
+    expect(
+      duringOutage.filter((answer) => !(answer.status === 503 && answer.problem && answer.retryAfter)),
+      tally(duringOutage),
+    ).toEqual([]);
     expect(stack.crashes()).toEqual([]);
     expect(figures.dlq).toBe(0);
     expect(figures.lost).toBe(0);

@@ -35,7 +35,9 @@ describe("4. database restart under load", () => {
 
   it("PostgreSQL restarted, then every backend terminated twice: no process exits, 503 + Retry-After during the outage, nothing lost or doubled", async () => {
     const { stack, db } = fault;
-    const users = await Promise.all(Array.from({ length: CLIENTS }, async (_, u) => user(stack.gatewayUrl, `restart-${u}`, await fault.mintToken(`restart-${u}`))));
+    const users = await Promise.all(
+      Array.from({ length: CLIENTS }, async (_, u) => user(stack.gatewayUrl, `restart-${u}`, await fault.mintToken(`restart-${u}`))),
+    );
     const answers: Answer[] = [];
     const created = new Set<string>();
     const series: string[] = [];
@@ -69,7 +71,9 @@ describe("4. database restart under load", () => {
     const figures = await settle(fault, { completedSeries: series, timeoutMs: RECOVERY_BOUND_MS, since: faultEnded });
     const kept = await db.count("SELECT 1 FROM tasks WHERE id = ANY($1::uuid[])", [[...created]]);
     const unavailable = answers.filter((answer) => answer.status === 503);
-    const wrong = answers.filter((answer) => !(answer.status === 200 || answer.status === 201 || (answer.status === 503 && answer.problem && answer.retryAfter)));
+    const wrong = answers.filter(
+      (answer) => !(answer.status === 200 || answer.status === 201 || (answer.status === 503 && answer.problem && answer.retryAfter)),
+    );
     recordRow({
       scenario: "4 database restart",
       ...figures,

@@ -23,7 +23,11 @@ function parseListing(output: string): Listed {
   let current: { id: string; lines: string[] } | undefined;
   const flush = () => {
     if (!current) return;
-    const detail = (label: string) => current!.lines.find((line) => line.startsWith(label))?.slice(label.length).trim() ?? "";
+    const detail = (label: string) =>
+      current!.lines
+        .find((line) => line.startsWith(label))
+        ?.slice(label.length)
+        .trim() ?? "";
     if (section === "deadLetters") listed.deadLetters.push({ id: current.id, reason: detail("reason:") });
     else listed.parked.push({ id: current.id, error: detail("last error:") });
     current = undefined;

@@ -42,7 +42,9 @@ describe("1. ordered per user", () => {
     for (let n = 99; n < USERS * TASKS_PER_USER; n += 100) if (!plan.has(n)) plan.set(n, { slot: plan.size, failures: 1 });
     await injectConsumerFailures(db, plan.size);
 
-    const users = await Promise.all(Array.from({ length: USERS }, async (_, u) => user(stack.gatewayUrl, `ordered-${u}`, await fault.mintToken(`ordered-${u}`))));
+    const users = await Promise.all(
+      Array.from({ length: USERS }, async (_, u) => user(stack.gatewayUrl, `ordered-${u}`, await fault.mintToken(`ordered-${u}`))),
+    );
     const answers: Answer[] = [];
     const series: string[] = [];
     let completions = 0;

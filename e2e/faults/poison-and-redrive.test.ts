@@ -48,7 +48,10 @@ describe("7. poison and redrive", () => {
     answers.push(failing);
     const completed = await api.complete(failing.task!.id);
     answers.push(completed);
-    const [failingEvent] = await db.query<{ id: string }>("SELECT id::text FROM outbox_events WHERE cloud_event->>'type' = 'task.completed' AND cloud_event->>'subject' = $1", [failing.task!.id]);
+    const [failingEvent] = await db.query<{ id: string }>(
+      "SELECT id::text FROM outbox_events WHERE cloud_event->>'type' = 'task.completed' AND cloud_event->>'subject' = $1",
+      [failing.task!.id],
+    );
 
     // A malformed one, published through a sidecar as a buggy producer would.
     const malformed = { ...handMadeEvent("task.completed", randomUUID(), { id: "not-a-uuid" }), partitionkey: api.userId };
@@ -65,8 +68,15 @@ describe("7. poison and redrive", () => {
     // for the relay meanwhile: createTask's sidecar is down while they are created.
     const refusedId = randomUUID();
     const huge = { ...handMadeEvent("task.updated", randomUUID(), { padding: "x".repeat(TOO_LARGE_BYTES) }), id: refusedId, partitionkey: api.userId };
-    await db.query("INSERT INTO outbox_events (id, topic, partition_key, cloud_event) VALUES ($1, $2, $3, $4)", [refusedId, TOPICS.tasks, api.userId, JSON.stringify(huge)]);
-    const others = await Promise.all(Array.from({ length: 4 }, async (_, n) => user(stack.gatewayUrl, `poison-other-${n}`, await fault.mintToken(`poison-other-${n}`))));
+    await db.query("INSERT INTO outbox_events (id, topic, partition_key, cloud_event) VALUES ($1, $2, $3, $4)", [
+      refusedId,
+      TOPICS.tasks,
+      api.userId,
+      JSON.stringify(huge),
+    ]);
+    const others = await Promise.all(
+      Array.from({ length: 4 }, async (_, n) => user(stack.gatewayUrl, `poison-other-${n}`, await fault.mintToken(`poison-other-${n}`))),
+    );
     const createTask = stack.instances("create-task")[0]!;
     const parked = async () => (await db.count("SELECT 1 FROM outbox_events WHERE id = $1 AND parked_at IS NOT NULL", [refusedId])) === 1;
     let isParked = false;
@@ -81,10 +91,15 @@ describe("7. poison and redrive", () => {
       await createTask.startSidecar();
     }
 
-    await waitFor("the refused row parked, both events on tasks-dlq", BOUND_MS, async () => {
-      const ids = (await runDlqTool(stack, ["list"])).deadLetters.map((entry) => entry.id);
-      return ids.includes(malformed.id) && ids.includes(failingEvent!.id) && (await parked()) ? true : undefined;
-    }, { intervalMs: 2_000 });
+    await waitFor(
+      "the refused row parked, both events on tasks-dlq",
+      BOUND_MS,
+      async () => {
+        const ids = (await runDlqTool(stack, ["list"])).deadLetters.map((entry) => entry.id);
+        return ids.includes(malformed.id) && ids.includes(failingEvent!.id) && (await parked()) ? true : undefined;
+      },
+      { intervalMs: 2_000 },
+    );
     const attemptsBeforeRedrive = (await slotAttempts(db, 1))[0]!;
 
     await runDlqTool(stack, ["redrive", failingEvent!.id]);
@@ -100,10 +115,15 @@ describe("7. poison and redrive", () => {
       notes: `DLQ: malformed + failing (both expected, ${attemptsBeforeRedrive} attempts before dead-lettering); redriven twice, next instance once; refused row set aside: ${listed.parked.map((row) => row.id).includes(refusedId)}; HTTP ${tally(answers)}`,
     });
 
-    expect(answers.filter((answer) => answer.status >= 300 || answer.status === 0), tally(answers)).toEqual([]);
+    expect(
+      answers.filter((answer) => answer.status >= 300 || answer.status === 0),
+      tally(answers),
+    ).toEqual([]);
     expect(attemptsBeforeRedrive, "delivery attempts before the event was dead-lettered").toBeGreaterThanOrEqual(DELIVERY_ATTEMPTS);
     expect(figures.dlqRecords.map((record) => record.event.id).sort()).toEqual([malformed.id, failingEvent!.id].sort());
-    expect(listed.deadLetters.filter((entry) => entry.id === malformed.id || entry.id === failingEvent!.id).every((entry) => entry.reason.length > 0)).toBe(true);
+    expect(listed.deadLetters.filter((entry) => entry.id === malformed.id || entry.id === failingEvent!.id).every((entry) => entry.reason.length > 0)).toBe(
+      true,
+    );
     expect(listed.parked.find((row) => row.id === refusedId)?.error).toBeTruthy();
     expect(figures.duplicated).toBe(0);
     expect(figures.lost).toBe(0);

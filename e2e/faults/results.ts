@@ -34,13 +34,18 @@ export function recordRow(row: ScenarioRow): void {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const notes = row.pending ? `${row.notes}; ⚠ ${row.pending}` : row.notes;
   const { scenario, eventsSent, effectsExpected, lost, duplicated, dlq, exited, recoveryMs } = row;
-  writeFileSync(join(RESULTS_DIR, `${scenario.replace(/\W+/g, "-")}.json`), JSON.stringify({ scenario, eventsSent, effectsExpected, lost, duplicated, dlq, exited, recoveryMs, notes }));
+  writeFileSync(
+    join(RESULTS_DIR, `${scenario.replace(/\W+/g, "-")}.json`),
+    JSON.stringify({ scenario, eventsSent, effectsExpected, lost, duplicated, dlq, exited, recoveryMs, notes }),
+  );
 }
 
 export function readRows(): ScenarioRow[] {
   let files: string[];
   try {
-    files = readdirSync(RESULTS_DIR).filter((file) => file.endsWith(".json")).sort();
+    files = readdirSync(RESULTS_DIR)
+      .filter((file) => file.endsWith(".json"))
+      .sort();
   } catch {
     return [];
   }
@@ -51,7 +56,17 @@ const seconds = (ms: number | undefined) => (ms === undefined ? "–" : `${(ms /
 
 export function renderTable(rows: readonly ScenarioRow[]): string {
   const header = ["scenario", "events sent", "effects expected", "lost", "duplicated", "DLQ", "processes exited", "recovery", "notes"];
-  const lines = rows.map((row) => [row.scenario, row.eventsSent, row.effectsExpected, row.lost, row.duplicated, row.dlq, row.exited, seconds(row.recoveryMs), row.notes]);
+  const lines = rows.map((row) => [
+    row.scenario,
+    row.eventsSent,
+    row.effectsExpected,
+    row.lost,
+    row.duplicated,
+    row.dlq,
+    row.exited,
+    seconds(row.recoveryMs),
+    row.notes,
+  ]);
   const total = (pick: (row: ScenarioRow) => number) => rows.reduce((sum, row) => sum + pick(row), 0);
   lines.push([
     "**total**",

@@ -35,7 +35,9 @@ describe("6. SIGTERM under load", () => {
 
   it("a consumer and an HTTP function drain what they started and exit 0 within the deadline", async () => {
     const { stack, db } = fault;
-    const users = await Promise.all(Array.from({ length: USERS }, async (_, u) => user(stack.gatewayUrl, `sigterm-${u}`, await fault.mintToken(`sigterm-${u}`))));
+    const users = await Promise.all(
+      Array.from({ length: USERS }, async (_, u) => user(stack.gatewayUrl, `sigterm-${u}`, await fault.mintToken(`sigterm-${u}`))),
+    );
     const answers: Answer[] = [];
     const created: string[][] = users.map(() => []);
     await paced({ clients: USERS, everyMs: 0, steps: TASKS_PER_USER, until: Date.now() + 120_000 }, async (u, t) => {
@@ -62,7 +64,11 @@ describe("6. SIGTERM under load", () => {
 
     // The HTTP function: SIGTERM while 16 clients call it straight (no gateway in between).
     const createTask = stack.instances("create-task")[0]!;
-    const direct = await Promise.all(Array.from({ length: HTTP_CLIENTS }, async (_, c) => user(`http://127.0.0.1:${createTask.port}`, `sigterm-http-${c}`, await fault.mintToken(`sigterm-http-${c}`))));
+    const direct = await Promise.all(
+      Array.from({ length: HTTP_CLIENTS }, async (_, c) =>
+        user(`http://127.0.0.1:${createTask.port}`, `sigterm-http-${c}`, await fault.mintToken(`sigterm-http-${c}`)),
+      ),
+    );
     const calls: { title: string; answer: Answer }[] = [];
     let httpExit: { code: number | null; ms: number } | undefined;
     const httpStop = (async () => {
@@ -95,7 +101,10 @@ describe("6. SIGTERM under load", () => {
         `direct calls ${tally(calls.map(({ answer }) => answer))}, unanswered but done: ${startedButUnanswered}`,
     });
 
-    expect(answers.filter((answer) => answer.status >= 300 || answer.status === 0), tally(answers)).toEqual([]);
+    expect(
+      answers.filter((answer) => answer.status >= 300 || answer.status === 0),
+      tally(answers),
+    ).toEqual([]);
     expect(consumerExit.code).toBe(0);
     expect(consumerExit.ms).toBeLessThan(DRAIN_BOUND_MS);
     expect(httpExit?.code).toBe(0);

@@ -45,7 +45,12 @@ export async function readTopic(brokers: string, topic: string): Promise<TopicRe
   try {
     const stream = await consumer.consume({ topics: [topic], mode: MessagesStreamModes.EARLIEST, autocommit: false });
     stream.on("data", (message) => {
-      records.push({ partition: message.partition, offset: Number(message.offset), key: message.key, event: JSON.parse(message.value) as TopicRecord["event"] });
+      records.push({
+        partition: message.partition,
+        offset: Number(message.offset),
+        key: message.key,
+        event: JSON.parse(message.value) as TopicRecord["event"],
+      });
     });
     await waitFor(`${expected} records on ${topic}`, READ_TIMEOUT_MS, async () => (records.length >= expected ? true : undefined), {
       intervalMs: 200,

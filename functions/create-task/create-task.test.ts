@@ -21,13 +21,27 @@ describe("createTask", () => {
     expect(dapr.published).toHaveLength(1);
     const [outbox] = await ctx.database.prisma.outboxEvent.findMany({ where: { id: dapr.published[0]!.cloudEvent.id } });
     expect(outbox?.publishedAt).not.toBeNull();
-    expect(dapr.published[0]).toMatchObject({ topic: "tasks", partitionKey: "alice", cloudEvent: { type: "task.created", source: "/taskfn/createTask", subject: task.id, partitionkey: "alice" } });
+    expect(dapr.published[0]).toMatchObject({
+      topic: "tasks",
+      partitionKey: "alice",
+      cloudEvent: { type: "task.created", source: "/taskfn/createTask", subject: task.id, partitionkey: "alice" },
+    });
   });
 
   it("answers with a task that matches the published schema, with defaults filled in", async () => {
     const task = await ctx.api.newTask("alice", { title: "Plain" });
     expect(TaskJson.parse(task)).toEqual(task);
-    expect(task).toMatchObject({ description: null, priority: "medium", tags: [], dueAt: null, remindAt: null, recurrence: null, completed: false, completedAt: null, occurrence: 1 });
+    expect(task).toMatchObject({
+      description: null,
+      priority: "medium",
+      tags: [],
+      dueAt: null,
+      remindAt: null,
+      recurrence: null,
+      completed: false,
+      completedAt: null,
+      occurrence: 1,
+    });
     expect(z.uuid().safeParse(task.id).success).toBe(true);
   });
 
@@ -47,7 +61,13 @@ describe("createTask", () => {
       dueAt: "2030-03-01T10:00:00+01:00",
       remindAt: "2030-03-01T08:30:00Z",
     });
-    expect(task).toMatchObject({ description: "Bring the form", priority: "high", tags: ["health", "errand"], dueAt: "2030-03-01T09:00:00.000Z", remindAt: "2030-03-01T08:30:00.000Z" });
+    expect(task).toMatchObject({
+      description: "Bring the form",
+      priority: "high",
+      tags: ["health", "errand"],
+      dueAt: "2030-03-01T09:00:00.000Z",
+      remindAt: "2030-03-01T08:30:00.000Z",
+    });
     const stored = await ctx.database.prisma.task.findUniqueOrThrow({ where: { id: task.id } });
     expect(stored).toMatchObject({ userId: "alice", title: "Dentist", reminderSentAt: null });
   });
@@ -63,7 +83,10 @@ describe("createTask", () => {
 
     it.each(["Mars/Olympus_Mons", "+01:00", "", 7, null])("%j → 400 naming body.timeZone, nothing stored", async (timeZone) => {
       const before = await ctx.database.prisma.task.count();
-      await expectFieldProblem(await ctx.api.create("alice", { title: "Nowhere", dueAt: "2030-01-07T08:00:00Z", recurrence: "FREQ=DAILY", timeZone }), "body.timeZone");
+      await expectFieldProblem(
+        await ctx.api.create("alice", { title: "Nowhere", dueAt: "2030-01-07T08:00:00Z", recurrence: "FREQ=DAILY", timeZone }),
+        "body.timeZone",
+      );
       expect(await ctx.database.prisma.task.count()).toBe(before);
     });
   });

@@ -71,8 +71,18 @@ describe("listTasks filters", () => {
   it("tag: every given tag must be on the task (repeatable)", async () => {
     const all = await rows();
     expect(await ids([["tag", "work"]])).toEqual(idsOf(all.filter((t) => t.tags.includes("work"))));
-    expect(await ids([["tag", "work"], ["tag", "urgent"]])).toEqual(idsOf(all.filter((t) => t.tags.includes("work") && t.tags.includes("urgent"))));
-    expect(await ids([["tag", "work"], ["tag", "home"]])).toEqual([]);
+    expect(
+      await ids([
+        ["tag", "work"],
+        ["tag", "urgent"],
+      ]),
+    ).toEqual(idsOf(all.filter((t) => t.tags.includes("work") && t.tags.includes("urgent"))));
+    expect(
+      await ids([
+        ["tag", "work"],
+        ["tag", "home"],
+      ]),
+    ).toEqual([]);
   });
 
   it("priority: only tasks of that priority", async () => {
@@ -84,7 +94,12 @@ describe("listTasks filters", () => {
     const to = new Date(BASE + 4 * 24 * HOUR);
     const expected = (await rows()).filter((t) => t.dueAt && t.dueAt >= from && t.dueAt < to);
     expect(expected.length).toBeGreaterThan(0);
-    expect(await ids([["dueAfter", from.toISOString()], ["dueBefore", "2030-01-05T01:00:00+01:00"]])).toEqual(idsOf(expected));
+    expect(
+      await ids([
+        ["dueAfter", from.toISOString()],
+        ["dueBefore", "2030-01-05T01:00:00+01:00"],
+      ]),
+    ).toEqual(idsOf(expected));
   });
 
   it("overdue=true: open tasks due before now, whatever status says", async () => {
@@ -94,7 +109,17 @@ describe("listTasks filters", () => {
     await ctx.api.newTask("late", { title: "future", dueAt: "2999-01-01T00:00:00Z" });
     await ctx.api.newTask("late", { title: "no due date" });
     for (const status of ["open", "all"]) {
-      expect((await page([["overdue", "true"], ["status", status]], "late")).items.map((t) => t.id)).toEqual([past.id]);
+      expect(
+        (
+          await page(
+            [
+              ["overdue", "true"],
+              ["status", status],
+            ],
+            "late",
+          )
+        ).items.map((t) => t.id),
+      ).toEqual([past.id]);
     }
     expect((await page([["overdue", "false"]], "late")).items).toHaveLength(3);
   });
@@ -108,7 +133,17 @@ describe("listTasks filters", () => {
 
   it("combines filters with AND", async () => {
     const expected = (await rows()).filter((t) => t.tags.includes("work") && t.priority === "low" && !t.completed);
-    expect((await page([["tag", "work"], ["priority", "low"], ["limit", "100"]])).items.map((t) => t.id).sort()).toEqual(idsOf(expected));
+    expect(
+      (
+        await page([
+          ["tag", "work"],
+          ["priority", "low"],
+          ["limit", "100"],
+        ])
+      ).items
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual(idsOf(expected));
   });
 });
 
@@ -116,12 +151,27 @@ describe("listTasks sorts", () => {
   describe.each(TASK_SORTS.flatMap((sort) => (["asc", "desc"] as const).map((order) => [sort, order] as const)))("sort=%s order=%s", (sort, order) => {
     it.each(["open", "all"])("walks every %s task once, in order, ties broken by id, across pages of 4", async (status) => {
       const tasks = (await rows()).filter((t) => status === "all" || !t.completed);
-      expect(await walk([["sort", sort], ["order", order], ["status", status], ["limit", "4"]])).toEqual(expectedOrder(tasks, sort, order));
+      expect(
+        await walk([
+          ["sort", sort],
+          ["order", order],
+          ["status", status],
+          ["limit", "4"],
+        ]),
+      ).toEqual(expectedOrder(tasks, sort, order));
     });
 
     it("pages through a filtered set the same way", async () => {
       const tasks = (await rows()).filter((t) => t.tags.includes("work"));
-      expect(await walk([["sort", sort], ["order", order], ["status", "all"], ["tag", "work"], ["limit", "3"]])).toEqual(expectedOrder(tasks, sort, order));
+      expect(
+        await walk([
+          ["sort", sort],
+          ["order", order],
+          ["status", "all"],
+          ["tag", "work"],
+          ["limit", "3"],
+        ]),
+      ).toEqual(expectedOrder(tasks, sort, order));
     });
   });
 
@@ -158,18 +208,42 @@ describe("listTasks refuses", () => {
   });
 
   it.each(["", "x".repeat(41)])("tag=%j as the second tag: 400 naming that one, query.tag.1", async (value) => {
-    await expectFieldProblem(await ctx.api.list(USER, [["tag", "work"], ["tag", value]]), "query.tag.1");
+    await expectFieldProblem(
+      await ctx.api.list(USER, [
+        ["tag", "work"],
+        ["tag", value],
+      ]),
+      "query.tag.1",
+    );
   });
 
   it.each(["status", "sort", "order", "priority", "limit", "q", "cursor"])("%s given twice: 400 naming it", async (name) => {
-    await expectFieldProblem(await ctx.api.list(USER, [[name, "open"], [name, "all"]]), `query.${name}`);
+    await expectFieldProblem(
+      await ctx.api.list(USER, [
+        [name, "open"],
+        [name, "all"],
+      ]),
+      `query.${name}`,
+    );
   });
 
   it("more than 20 tags: 400 naming query.tag", async () => {
-    await expectFieldProblem(await ctx.api.list(USER, Array.from({ length: 21 }, (_, i) => ["tag", `t${i}`] as [string, string])), "query.tag");
+    await expectFieldProblem(
+      await ctx.api.list(
+        USER,
+        Array.from({ length: 21 }, (_, i) => ["tag", `t${i}`] as [string, string]),
+      ),
+      "query.tag",
+    );
   });
 
   it("overdue=true with status=completed: 400 naming query.overdue", async () => {
-    await expectFieldProblem(await ctx.api.list(USER, [["overdue", "true"], ["status", "completed"]]), "query.overdue");
+    await expectFieldProblem(
+      await ctx.api.list(USER, [
+        ["overdue", "true"],
+        ["status", "completed"],
+      ]),
+      "query.overdue",
+    );
   });
 });

@@ -31,7 +31,10 @@ async function allPages(user: string, query: Record<string, string>): Promise<Pa
 
 /** ids newest first, as the API orders them: createdAt desc, then id desc. */
 async function idsNewestFirst(userId: string, completed?: boolean): Promise<string[]> {
-  const rows = await ctx.database.prisma.task.findMany({ where: { userId, ...(completed === undefined ? {} : { completed }) }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+  const rows = await ctx.database.prisma.task.findMany({
+    where: { userId, ...(completed === undefined ? {} : { completed }) },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+  });
   return rows.map((row) => row.id);
 }
 
@@ -104,7 +107,10 @@ describe("listTasks", () => {
   describe("cursor pagination", () => {
     beforeAll(async () => {
       // Many tasks share a createdAt, so ties are broken by id.
-      await seedTasks(ctx.database.prisma, "pages", 47, (i) => ({ createdAt: new Date(Date.UTC(2030, 0, 1, 0, 0, Math.floor(i / 4))), completed: i % 5 === 0 }));
+      await seedTasks(ctx.database.prisma, "pages", 47, (i) => ({
+        createdAt: new Date(Date.UTC(2030, 0, 1, 0, 0, Math.floor(i / 4))),
+        completed: i % 5 === 0,
+      }));
     });
 
     it.each([

@@ -45,7 +45,11 @@ describe("onReminderDue", () => {
     const events = publishedOfType(dapr, "reminder.due");
     expect(events.map((e) => e.subject).sort()).toEqual([task.id, noDue.id].sort());
     const forTask = events.find((e) => e.subject === task.id)!;
-    expect(forTask).toMatchObject({ source: "/taskfn/onReminderDue", partitionkey: "alice", data: { taskId: task.id, userId: "alice", title: "Call the bank", dueAt: "2030-01-01T09:00:00.000Z", remindAt: task.remindAt } });
+    expect(forTask).toMatchObject({
+      source: "/taskfn/onReminderDue",
+      partitionkey: "alice",
+      data: { taskId: task.id, userId: "alice", title: "Call the bank", dueAt: "2030-01-01T09:00:00.000Z", remindAt: task.remindAt },
+    });
     expect(events.find((e) => e.subject === noDue.id)!.data).toMatchObject({ dueAt: null, userId: "bob" });
     expect(dapr.published.find((p) => p.cloudEvent.subject === task.id)).toMatchObject({ topic: "reminders", partitionKey: "alice" });
   });
@@ -78,7 +82,11 @@ describe("onReminderDue", () => {
 
   it("works through a backlog in batches, oldest reminder first, up to maxBatches per tick", async () => {
     const ids = await seedTasks(database.prisma, "backlog", 25, (i) => ({ remindAt: new Date(Date.now() - (100 - i) * 60_000) }));
-    const batched = createTestApp(onReminderDue, (rt) => createOnReminderDueHandler(rt, { batchSize: 10, maxBatches: 2 }), createTestRuntime(database.db, dapr));
+    const batched = createTestApp(
+      onReminderDue,
+      (rt) => createOnReminderDueHandler(rt, { batchSize: 10, maxBatches: 2 }),
+      createTestRuntime(database.db, dapr),
+    );
     expect(await tick(batched)).toEqual({ claimed: 20 });
     expect(remindedTaskIds()).toEqual(ids.slice(0, 20));
     expect(await tick(batched)).toEqual({ claimed: 5 });

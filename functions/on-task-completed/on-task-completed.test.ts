@@ -35,7 +35,14 @@ const instancesOf = (seriesId: string) => database.prisma.task.findMany({ where:
 
 describe("onTaskCompleted", () => {
   it("creates the next instance of a recurring task: same series, occurrence + 1, dueAt the rule's next occurrence", async () => {
-    const { task, event } = await completeThroughApi("alice", { title: "Standup", tags: ["work"], priority: "high", description: "Daily", dueAt: "2030-01-07T09:00:00Z", recurrence: "FREQ=WEEKLY;BYDAY=MO,TH" });
+    const { task, event } = await completeThroughApi("alice", {
+      title: "Standup",
+      tags: ["work"],
+      priority: "high",
+      description: "Daily",
+      dueAt: "2030-01-07T09:00:00Z",
+      recurrence: "FREQ=WEEKLY;BYDAY=MO,TH",
+    });
     expect(await deliver(app, ROUTE, event)).toBe("SUCCESS");
 
     const [first, next] = await instancesOf(task.seriesId);
@@ -68,21 +75,37 @@ describe("onTaskCompleted", () => {
 
   it("expands the rule in the task's time zone: daily 09:00 in Europe/Berlin stays 09:00 local across the spring change", async () => {
     // 2030-03-31 is the day Europe/Berlin moves from CET (+1) to CEST (+2).
-    const { task, event } = await completeThroughApi("alice", { title: "Zoned", dueAt: "2030-03-30T08:00:00Z", remindAt: "2030-03-30T07:45:00Z", recurrence: "FREQ=DAILY", timeZone: "Europe/Berlin" });
+    const { task, event } = await completeThroughApi("alice", {
+      title: "Zoned",
+      dueAt: "2030-03-30T08:00:00Z",
+      remindAt: "2030-03-30T07:45:00Z",
+      recurrence: "FREQ=DAILY",
+      timeZone: "Europe/Berlin",
+    });
     expect(await deliver(app, ROUTE, event)).toBe("SUCCESS");
     const next = (await instancesOf(task.seriesId))[1];
     expect(next).toMatchObject({ timeZone: "Europe/Berlin", dueAt: new Date("2030-03-31T07:00:00Z"), remindAt: new Date("2030-03-31T06:45:00Z") });
   });
 
   it("moves remindAt by the same offset before dueAt", async () => {
-    const { task, event } = await completeThroughApi("alice", { title: "Pills", dueAt: "2030-01-31T20:00:00Z", remindAt: "2030-01-31T19:45:00Z", recurrence: "FREQ=MONTHLY;BYMONTHDAY=-1" });
+    const { task, event } = await completeThroughApi("alice", {
+      title: "Pills",
+      dueAt: "2030-01-31T20:00:00Z",
+      remindAt: "2030-01-31T19:45:00Z",
+      recurrence: "FREQ=MONTHLY;BYMONTHDAY=-1",
+    });
     await deliver(app, ROUTE, event);
     const next = (await instancesOf(task.seriesId))[1];
     expect(next).toMatchObject({ dueAt: new Date("2030-02-28T20:00:00Z"), remindAt: new Date("2030-02-28T19:45:00Z") });
   });
 
   it("keeps a reminder set after dueAt after it in the next instance", async () => {
-    const { task, event } = await completeThroughApi("alice", { title: "Follow up", dueAt: "2030-01-01T09:00:00Z", remindAt: "2030-01-01T10:00:00Z", recurrence: "FREQ=DAILY" });
+    const { task, event } = await completeThroughApi("alice", {
+      title: "Follow up",
+      dueAt: "2030-01-01T09:00:00Z",
+      remindAt: "2030-01-01T10:00:00Z",
+      recurrence: "FREQ=DAILY",
+    });
     await deliver(app, ROUTE, event);
     expect((await instancesOf(task.seriesId))[1]).toMatchObject({ dueAt: new Date("2030-01-02T09:00:00Z"), remindAt: new Date("2030-01-02T10:00:00Z") });
   });
@@ -154,8 +177,8 @@ describe("onTaskCompleted", () => {
       ["a CloudEvent without an id", { ...valid(), id: undefined }],
       ["a CloudEvent of another type", { ...valid(), type: "task.created" }],
       ["task data missing fields", { ...valid(), data: { id: "x" } }],
-      ["task data of the wrong types", { ...valid(), data: { ...valid().data as TaskJson, occurrence: "two" } }],
-      ["an invalid recurrence in the data", { ...valid(), data: { ...valid().data as TaskJson, recurrence: "FREQ=DAILY;INTERVAL=abc" } }],
+      ["task data of the wrong types", { ...valid(), data: { ...(valid().data as TaskJson), occurrence: "two" } }],
+      ["an invalid recurrence in the data", { ...valid(), data: { ...(valid().data as TaskJson), recurrence: "FREQ=DAILY;INTERVAL=abc" } }],
     ])("%s → DROP", async (_what, body) => {
       const before = await countRows(database.prisma);
       const published = dapr.published.length;

@@ -20,7 +20,8 @@ beforeAll(async () => {
 afterAll(() => database.drop());
 
 /** Every event the API published about `taskId`, as Dapr would deliver it. */
-const eventsOf = (taskId: string) => api.dapr.published.filter((p) => p.cloudEvent.subject === taskId).map((p) => ({ ...p.cloudEvent, ...DAPR_DELIVERY_FIELDS, topic: "tasks" }));
+const eventsOf = (taskId: string) =>
+  api.dapr.published.filter((p) => p.cloudEvent.subject === taskId).map((p) => ({ ...p.cloudEvent, ...DAPR_DELIVERY_FIELDS, topic: "tasks" }));
 const historyOf = (taskId: string) => database.prisma.taskHistory.findMany({ where: { taskId }, orderBy: { seq: "asc" } });
 
 describe("recordTaskHistory", () => {

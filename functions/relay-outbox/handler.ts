@@ -1,4 +1,14 @@
-import { PUBSUB_NAME, RetryableError, claimKeys, publishEvent, settleClaim, type BindingHandler, type ClaimOptions, type FunctionRuntime, type Refusal } from "../../runtime/contract.js";
+import {
+  PUBSUB_NAME,
+  RetryableError,
+  claimKeys,
+  publishEvent,
+  settleClaim,
+  type BindingHandler,
+  type ClaimOptions,
+  type FunctionRuntime,
+  type Refusal,
+} from "../../runtime/contract.js";
 
 export interface RelayOptions extends ClaimOptions {
   /** Claims per tick. */
@@ -33,7 +43,10 @@ export function createRelayOutboxHandler({ db, dapr, log, tracer }: FunctionRunt
             await publishEvent({ dapr, pubsub: PUBSUB_NAME, tracer }, event);
             done.push(event.id);
           } catch (error) {
-            log.warn({ err: error, eventId: event.id, partitionKey: event.partitionKey }, "the sidecar refused an outbox event; its key waits for the next tick");
+            log.warn(
+              { err: error, eventId: event.id, partitionKey: event.partitionKey },
+              "the sidecar refused an outbox event; its key waits for the next tick",
+            );
             refused.push({ id: event.id, error: (error as Error).message });
             break;
           }

@@ -57,7 +57,9 @@ describe("relayOutbox", () => {
     expect(await res.json()).toEqual({ published: 4 });
 
     // The same CloudEvents, each in the trace of the request that wrote it.
-    expect(dapr.published.map((p) => p.cloudEvent)).toEqual(waiting.map((row) => ({ ...(row.cloudEvent as object), traceparent: row.traceparent, traceid: row.traceparent })));
+    expect(dapr.published.map((p) => p.cloudEvent)).toEqual(
+      waiting.map((row) => ({ ...(row.cloudEvent as object), traceparent: row.traceparent, traceid: row.traceparent })),
+    );
     expect(waiting.every((row) => row.traceparent !== null)).toBe(true);
     expect(dapr.published.map((p) => [p.pubsub, p.topic, p.partitionKey])).toEqual([
       ["pubsub", "tasks", "alice"],
@@ -125,7 +127,11 @@ describe("relayOutbox", () => {
   });
 
   it("works through a backlog larger than one batch, in order", async () => {
-    const relay = createTestApp(relayOutbox, (rt) => createRelayOutboxHandler(rt, { ...DEFAULT_RELAY_OPTIONS, perKey: 3 }), createTestRuntime(database.db, dapr));
+    const relay = createTestApp(
+      relayOutbox,
+      (rt) => createRelayOutboxHandler(rt, { ...DEFAULT_RELAY_OPTIONS, perKey: 3 }),
+      createTestRuntime(database.db, dapr),
+    );
     for (let i = 0; i < 8; i++) await api.newTask("alice", { title: `t${i}` });
     await age();
     const order = (await unpublished()).map((row) => row.id);
@@ -136,7 +142,11 @@ describe("relayOutbox", () => {
 
 describe("relayOutbox under faults", () => {
   const idleInTransaction = async () =>
-    (await database.db.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`))[0]!.n;
+    (
+      await database.db.query<{ n: number }>(
+        sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
+      )
+    )[0]!.n;
 
   it("holds no transaction open while the sidecar is called", async () => {
     // Before: the claim's transaction stayed open across every publish of a batch, past idle_in_transaction_session_timeout.
@@ -175,7 +185,10 @@ describe("relayOutbox under faults", () => {
       await age();
       await expectProblem(await tick(), 500);
       // Per-key order: the later event waits behind the refused one until it is parked.
-      expect(dapr.published.some((p) => p.cloudEvent.subject === later.id), `tick ${i}`).toBe(false);
+      expect(
+        dapr.published.some((p) => p.cloudEvent.subject === later.id),
+        `tick ${i}`,
+      ).toBe(false);
     }
     const [parked] = await database.prisma.outboxEvent.findMany({ where: { partitionKey: "alice", parkedAt: { not: null } } });
     expect(parked).toMatchObject({ attempts: MAX_ATTEMPTS, lastError: expect.stringContaining("message too large"), publishedAt: null });

@@ -107,7 +107,9 @@ describe("reopenTask", () => {
       await ctx.api.complete("erin", first.id);
       const [completion] = eventsOf("task.completed", first.id);
       await json(await ctx.api.reopen("erin", first.id));
-      expect(await deliver(onTaskCompleted, subscriberPath(onTaskCompletedDefinition.trigger), { ...completion, topic: "tasks", pubsubname: "pubsub" })).toBe("SUCCESS");
+      expect(await deliver(onTaskCompleted, subscriberPath(onTaskCompletedDefinition.trigger), { ...completion, topic: "tasks", pubsubname: "pubsub" })).toBe(
+        "SUCCESS",
+      );
       expect((await instancesOf(first.seriesId)).map((t) => [t.occurrence, t.completed])).toEqual([[1, false]]);
     });
 
@@ -121,7 +123,10 @@ describe("reopenTask", () => {
           ctx.api.reopen("frank", first.id),
         ]);
         const open = (await instancesOf(first.seriesId)).filter((t) => !t.completed);
-        expect(open.map((t) => t.occurrence), `round ${round}`).toEqual([1]);
+        expect(
+          open.map((t) => t.occurrence),
+          `round ${round}`,
+        ).toEqual([1]);
       }
     });
   });

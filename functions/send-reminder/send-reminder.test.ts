@@ -25,8 +25,20 @@ function setup({ webhook }: { webhook: boolean }): { app: ReturnType<typeof crea
 }
 
 function reminderEvent(overrides: Partial<EventData<"reminder.due">> = {}) {
-  const data = { taskId: randomUUID(), userId: "alice", title: "Call the bank", dueAt: "2030-01-01T09:00:00.000Z", remindAt: "2030-01-01T08:45:00.000Z", ...overrides };
-  return { ...buildCloudEvent(taskfnEvent("reminder.due", data.taskId, data.userId, data), "/taskfn/onReminderDue"), ...DAPR_DELIVERY_FIELDS, topic: "reminders", data };
+  const data = {
+    taskId: randomUUID(),
+    userId: "alice",
+    title: "Call the bank",
+    dueAt: "2030-01-01T09:00:00.000Z",
+    remindAt: "2030-01-01T08:45:00.000Z",
+    ...overrides,
+  };
+  return {
+    ...buildCloudEvent(taskfnEvent("reminder.due", data.taskId, data.userId, data), "/taskfn/onReminderDue"),
+    ...DAPR_DELIVERY_FIELDS,
+    topic: "reminders",
+    data,
+  };
 }
 
 const markers = (eventId: string) => database.prisma.processedEvent.count({ where: { consumer: "send-reminder", eventId } });

@@ -54,7 +54,10 @@ describe("updateTask", () => {
 
   it("makes a task recurring when given a recurrence and a dueAt together", async () => {
     const task = await ctx.api.newTask("alice", { title: "Soon recurring" });
-    expect(await patched(task, { recurrence: "FREQ=DAILY", dueAt: "2030-01-01T09:00:00Z" })).toMatchObject({ recurrence: "FREQ=DAILY", dueAt: "2030-01-01T09:00:00.000Z" });
+    expect(await patched(task, { recurrence: "FREQ=DAILY", dueAt: "2030-01-01T09:00:00Z" })).toMatchObject({
+      recurrence: "FREQ=DAILY",
+      dueAt: "2030-01-01T09:00:00.000Z",
+    });
   });
 
   it("makes a task recurring with a recurrence alone when it already has a dueAt", async () => {

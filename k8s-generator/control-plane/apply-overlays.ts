@@ -16,7 +16,10 @@ function phase(manifest: Manifest): number {
 }
 
 export function inDeployOrder(manifests: readonly Manifest[]): Manifest[] {
-  return manifests.map((manifest, index) => ({ manifest, index })).sort((a, b) => phase(a.manifest) - phase(b.manifest) || a.index - b.index).map(({ manifest }) => manifest);
+  return manifests
+    .map((manifest, index) => ({ manifest, index }))
+    .sort((a, b) => phase(a.manifest) - phase(b.manifest) || a.index - b.index)
+    .map(({ manifest }) => manifest);
 }
 
 export interface Applied {

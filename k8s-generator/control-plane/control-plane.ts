@@ -42,11 +42,27 @@ async function makeCertificates(dir: string): Promise<void> {
   await openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "1", "-subj", "/CN=taskfn-test-ca");
   await openssl(dir, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "apiserver.key", "-out", "apiserver.csr", "-subj", "/CN=kube-apiserver");
   writeFileSync(join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-  await openssl(dir, "x509", "-req", "-in", "apiserver.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "apiserver.crt", "-days", "1", "-extfile", "san.ext");
+  await openssl(
+    dir,
+    "x509",
+    "-req",
+    "-in",
+    "apiserver.csr",
+    "-CA",
+    "ca.crt",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "apiserver.crt",
+    "-days",
+    "1",
+    "-extfile",
+    "san.ext",
+  );
   await openssl(dir, "genrsa", "-out", "sa.key", "2048");
   await openssl(dir, "rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub");
 }
-
 
 export async function startControlPlane(dir: string, log: (line: string) => void): Promise<ControlPlane> {
   const etcdBinary = await binary("etcd");
@@ -61,15 +77,21 @@ export async function startControlPlane(dir: string, log: (line: string) => void
   const ca = join(dir, "ca.crt");
   const kube = kubeClient({ url, token, caFile: ca });
   const output = (name: string) => (line: string) => log(`[${name}] ${line}`);
-  const etcd = await launch({ name: "etcd", command: etcdBinary, env: process.env, output: output("etcd"), args: [
-    "--name=test",
-    `--data-dir=${join(dir, "etcd")}`,
-    `--listen-client-urls=http://127.0.0.1:${client}`,
-    `--advertise-client-urls=http://127.0.0.1:${client}`,
-    `--listen-peer-urls=http://127.0.0.1:${peer}`,
-    `--initial-advertise-peer-urls=http://127.0.0.1:${peer}`,
-    `--initial-cluster=test=http://127.0.0.1:${peer}`,
-  ] });
+  const etcd = await launch({
+    name: "etcd",
+    command: etcdBinary,
+    env: process.env,
+    output: output("etcd"),
+    args: [
+      "--name=test",
+      `--data-dir=${join(dir, "etcd")}`,
+      `--listen-client-urls=http://127.0.0.1:${client}`,
+      `--advertise-client-urls=http://127.0.0.1:${client}`,
+      `--listen-peer-urls=http://127.0.0.1:${peer}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${peer}`,
+      `--initial-cluster=test=http://127.0.0.1:${peer}`,
+    ],
+  });
   let apiserver: Launched;
   try {
     apiserver = await launch({
@@ -81,23 +103,23 @@ export async function startControlPlane(dir: string, log: (line: string) => void
       readyTimeoutMs: 180_000,
       readyIntervalMs: 500,
       args: [
-    `--etcd-servers=http://127.0.0.1:${client}`,
-    "--bind-address=127.0.0.1",
-    "--advertise-address=127.0.0.1",
+        `--etcd-servers=http://127.0.0.1:${client}`,
+        "--bind-address=127.0.0.1",
+        "--advertise-address=127.0.0.1",
         // The kubernetes Service's endpoints would point at loopback, which the reconciler refuses.
         "--endpoint-reconciler-type=none",
-    `--secure-port=${secure}`,
-    `--cert-dir=${join(dir, "serving")}`,
-    `--tls-cert-file=${join(dir, "apiserver.crt")}`,
-    `--tls-private-key-file=${join(dir, "apiserver.key")}`,
-    `--client-ca-file=${join(dir, "ca.crt")}`,
-    `--token-auth-file=${join(dir, "tokens.csv")}`,
-    "--authorization-mode=RBAC",
-    "--service-account-issuer=https://kubernetes.default.svc",
-    `--service-account-key-file=${join(dir, "sa.pub")}`,
-    `--service-account-signing-key-file=${join(dir, "sa.key")}`,
-    // Only allocated from (ClusterIPs are stored, never routed: no kube-proxy runs).
-    "--service-cluster-ip-range=10.96.0.0/24",
+        `--secure-port=${secure}`,
+        `--cert-dir=${join(dir, "serving")}`,
+        `--tls-cert-file=${join(dir, "apiserver.crt")}`,
+        `--tls-private-key-file=${join(dir, "apiserver.key")}`,
+        `--client-ca-file=${join(dir, "ca.crt")}`,
+        `--token-auth-file=${join(dir, "tokens.csv")}`,
+        "--authorization-mode=RBAC",
+        "--service-account-issuer=https://kubernetes.default.svc",
+        `--service-account-key-file=${join(dir, "sa.pub")}`,
+        `--service-account-signing-key-file=${join(dir, "sa.key")}`,
+        // Only allocated from (ClusterIPs are stored, never routed: no kube-proxy runs).
+        "--service-cluster-ip-range=10.96.0.0/24",
       ],
     });
   } catch (error) {

@@ -30,7 +30,11 @@ function requiredVersion(goMod: string, module: string): string {
 /** The module's folder in the Go module cache (downloaded through the Go proxy if missing). */
 async function moduleDir(module: string, version: string): Promise<string> {
   const cwd = mkdtempSync(join(tmpdir(), "taskfn-gomod-"));
-  const { stdout } = await run("go", ["mod", "download", "-json", `${module}@${version}`], { cwd, env: { ...process.env, GOFLAGS: "-mod=mod" }, maxBuffer: 4 * 1024 * 1024 });
+  const { stdout } = await run("go", ["mod", "download", "-json", `${module}@${version}`], {
+    cwd,
+    env: { ...process.env, GOFLAGS: "-mod=mod" },
+    maxBuffer: 4 * 1024 * 1024,
+  });
   return (JSON.parse(stdout) as { Dir: string }).Dir;
 }
 
@@ -67,7 +71,15 @@ function strimziCrds(): KubeObject[] {
           group: "kafka.strimzi.io",
           scope: "Namespaced",
           names: { kind, plural, singular: lower, listKind: `${kind}List` },
-          versions: [{ name: "v1", served: true, storage: true, subresources: { status: {} }, schema: { openAPIV3Schema: structural(JSON.parse(readFileSync(join(dir, name), "utf8"))) } }],
+          versions: [
+            {
+              name: "v1",
+              served: true,
+              storage: true,
+              subresources: { status: {} },
+              schema: { openAPIV3Schema: structural(JSON.parse(readFileSync(join(dir, name), "utf8"))) },
+            },
+          ],
         },
       };
     });

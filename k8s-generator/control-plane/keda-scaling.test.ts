@@ -34,12 +34,21 @@ describe("KEDA scales on-task-completed on its consumer group's lag", () => {
   let kafka: RunningKafka;
   let operator: Launched;
   let admin: Admin;
-  const replicas = async () => ((await cluster.plane.client.get({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: APP, namespace: NAMESPACE } })) as { spec: { replicas?: number } } | undefined)?.spec.replicas;
+  const replicas = async () =>
+    (
+      (await cluster.plane.client.get({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: APP, namespace: NAMESPACE } })) as
+        { spec: { replicas?: number } } | undefined
+    )?.spec.replicas;
   const waitForReplicas = (what: string, ok: (n: number) => boolean) =>
-    waitFor(what, 120_000, async () => {
-      const n = await replicas();
-      return n !== undefined && ok(n) ? n : undefined;
-    }, { intervalMs: 1000, describe: () => operator.tail() });
+    waitFor(
+      what,
+      120_000,
+      async () => {
+        const n = await replicas();
+        return n !== undefined && ok(n) ? n : undefined;
+      },
+      { intervalMs: 1000, describe: () => operator.tail() },
+    );
 
   beforeAll(async () => {
     const operatorBinary = await binary("keda-operator");

@@ -41,14 +41,22 @@ export function kubeClient({ url, token, caFile }: { url: string; token: string;
 
   const request = (method: string, path: string, body?: string, contentType = "application/json"): Promise<KubeResponse> =>
     new Promise((resolve, reject) => {
-      const req = httpsRequest(new URL(path, url), { method, ca, headers: { authorization: `Bearer ${token}`, accept: "application/json", ...(body ? { "content-type": contentType } : {}) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => {
-          const warning = res.headers.warning;
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8"), warnings: warning ? (Array.isArray(warning) ? warning : [warning]) : [] });
-        });
-      });
+      const req = httpsRequest(
+        new URL(path, url),
+        { method, ca, headers: { authorization: `Bearer ${token}`, accept: "application/json", ...(body ? { "content-type": contentType } : {}) } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("end", () => {
+            const warning = res.headers.warning;
+            resolve({
+              status: res.statusCode ?? 0,
+              body: Buffer.concat(chunks).toString("utf8"),
+              warnings: warning ? (Array.isArray(warning) ? warning : [warning]) : [],
+            });
+          });
+        },
+      );
       req.on("error", reject);
       req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${path}: timed out`)));
       req.end(body);

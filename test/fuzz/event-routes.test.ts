@@ -46,9 +46,20 @@ const NEEDS_SIDECAR = new Set(["sendReminder"]);
 
 const validData = (type: string): fc.Arbitrary<Record<string, unknown>> =>
   type === "reminder.due"
-    ? fc.record({ taskId: fc.uuid(), userId: fc.constantFrom("alice", "bob"), title: fc.string({ minLength: 1, maxLength: 30 }), dueAt: fc.option(dateString), remindAt: dateString })
+    ? fc.record({
+        taskId: fc.uuid(),
+        userId: fc.constantFrom("alice", "bob"),
+        title: fc.string({ minLength: 1, maxLength: 30 }),
+        dueAt: fc.option(dateString),
+        remindAt: dateString,
+      })
     : fc
-        .record({ title: fc.string({ minLength: 1, maxLength: 30 }), dueAt: fc.option(dateString), recurrence: fc.option(fc.constantFrom(...VALID_RECURRENCES)), occurrence: fc.integer({ min: 1, max: 5 }) })
+        .record({
+          title: fc.string({ minLength: 1, maxLength: 30 }),
+          dueAt: fc.option(dateString),
+          recurrence: fc.option(fc.constantFrom(...VALID_RECURRENCES)),
+          occurrence: fc.integer({ min: 1, max: 5 }),
+        })
         .map((fields) => ({
           ...taskJson(fields as Parameters<typeof taskJson>[0]),
           completed: true,
@@ -60,27 +71,54 @@ const validData = (type: string): fc.Arbitrary<Record<string, unknown>> =>
 function delivery(definition: FunctionDefinition<TopicTrigger>) {
   // The type and id come from the seed too, so a replay delivers the same events.
   const typed = fc.constantFrom(...eventTypesOf(definition.trigger)).chain((type) => validData(type).map((data) => [type, data] as const));
-  const event = fc
-    .tuple(typed, fc.uuid())
-    .map(([[type, data], id]) => ({ ...buildCloudEvent({ topic: definition.trigger.topic, type, subject: "s", partitionKey: "alice", data }, "/taskfn/fuzz"), id, ...DAPR_DELIVERY_FIELDS }));
-  const envelopeKey = fc.constantFrom("id", "type", "source", "specversion", "data", "datacontenttype", "time", "subject", "partitionkey", "traceparent", "Bad-Name", "junk");
+  const event = fc.tuple(typed, fc.uuid()).map(([[type, data], id]) => ({
+    ...buildCloudEvent({ topic: definition.trigger.topic, type, subject: "s", partitionKey: "alice", data }, "/taskfn/fuzz"),
+    id,
+    ...DAPR_DELIVERY_FIELDS,
+  }));
+  const envelopeKey = fc.constantFrom(
+    "id",
+    "type",
+    "source",
+    "specversion",
+    "data",
+    "datacontenttype",
+    "time",
+    "subject",
+    "partitionkey",
+    "traceparent",
+    "Bad-Name",
+    "junk",
+  );
   const dataKey = fc.constantFrom("id", "userId", "title", "dueAt", "remindAt", "recurrence", "occurrence", "tags", "taskId", "completed", "junk");
-  return fc.record({
-    event,
-    envelopeChanges: fc.oneof({ weight: 3, arbitrary: fc.constant({}) }, fc.dictionary(envelopeKey, anyValue, { maxKeys: 2 })),
-    dataChanges: fc.oneof({ weight: 3, arbitrary: fc.constant({}) }, fc.dictionary(dataKey, anyValue, { maxKeys: 2 })),
-    replaceWith: fc.oneof({ weight: 8, arbitrary: fc.constant(undefined) }, fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)), nastyString),
-    contentEncoding: fc.oneof({ weight: 10, arbitrary: fc.constant(undefined) }, fc.constant("gzip")),
-    sidecarDown: fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, fc.constant(true)),
-  }).map(({ event, envelopeChanges, dataChanges, replaceWith, contentEncoding, sidecarDown }) => {
-    const mutated = replaceWith !== undefined || contentEncoding !== undefined || Object.keys(envelopeChanges).length + Object.keys(dataChanges).length > 0;
-    const body = replaceWith ?? JSON.stringify({ ...event, ...envelopeChanges, data: { ...(event.data as object), ...dataChanges } });
-    return { body, contentEncoding, sidecarDown, mutated };
-  });
+  return fc
+    .record({
+      event,
+      envelopeChanges: fc.oneof({ weight: 3, arbitrary: fc.constant({}) }, fc.dictionary(envelopeKey, anyValue, { maxKeys: 2 })),
+      dataChanges: fc.oneof({ weight: 3, arbitrary: fc.constant({}) }, fc.dictionary(dataKey, anyValue, { maxKeys: 2 })),
+      replaceWith: fc.oneof(
+        { weight: 8, arbitrary: fc.constant(undefined) },
+        fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+        nastyString,
+      ),
+      contentEncoding: fc.oneof({ weight: 10, arbitrary: fc.constant(undefined) }, fc.constant("gzip")),
+      sidecarDown: fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, fc.constant(true)),
+    })
+    .map(({ event, envelopeChanges, dataChanges, replaceWith, contentEncoding, sidecarDown }) => {
+      const mutated = replaceWith !== undefined || contentEncoding !== undefined || Object.keys(envelopeChanges).length + Object.keys(dataChanges).length > 0;
+      const body = replaceWith ?? JSON.stringify({ ...event, ...envelopeChanges, data: { ...(event.data as object), ...dataChanges } });
+      return { body, contentEncoding, sidecarDown, mutated };
+    });
 }
 
 /** What the reply table says for this body, as far as the runtime decides it; undefined: the handler decides (SUCCESS or DROP). */
-function expectedStatus(definition: FunctionDefinition<TopicTrigger>, body: string, contentEncoding: string | undefined, sidecarDown: boolean, processed: Set<string>): DaprStatus | undefined {
+function expectedStatus(
+  definition: FunctionDefinition<TopicTrigger>,
+  body: string,
+  contentEncoding: string | undefined,
+  sidecarDown: boolean,
+  processed: Set<string>,
+): DaprStatus | undefined {
   if (contentEncoding) return "DROP";
   let parsed: unknown;
   try {
@@ -103,7 +141,11 @@ function expectedStatus(definition: FunctionDefinition<TopicTrigger>, body: stri
 }
 
 async function post(app: TestApp, path: string, body: string, headers: Record<string, string>): Promise<Response> {
-  return app.request(path, { method: "POST", headers: { "content-type": "application/cloudevents+json", "dapr-api-token": TEST_APP_API_TOKEN, ...headers }, body });
+  return app.request(path, {
+    method: "POST",
+    headers: { "content-type": "application/cloudevents+json", "dapr-api-token": TEST_APP_API_TOKEN, ...headers },
+    body,
+  });
 }
 
 describe("every topic function's subscriber route under generated events", () => {
@@ -140,24 +182,36 @@ describe("every topic function's subscriber route under generated events", () =>
       );
       console.info(`${definition.name} event fuzz: ${runs} events, each delivered twice; replies ${JSON.stringify(Object.fromEntries(seen))}`);
       expect(runs).toBeGreaterThan(100);
-      expect([...seen.keys()].sort(), `replies seen: ${JSON.stringify([...seen])}`).toEqual(NEEDS_SIDECAR.has(definition.name) ? ["DROP", "RETRY", "SUCCESS"] : ["DROP", "SUCCESS"]);
+      expect([...seen.keys()].sort(), `replies seen: ${JSON.stringify([...seen])}`).toEqual(
+        NEEDS_SIDECAR.has(definition.name) ? ["DROP", "RETRY", "SUCCESS"] : ["DROP", "SUCCESS"],
+      );
     }, 60_000);
   }
 });
 
 describe("every binding route and the other-events route under generated requests", () => {
   it("never answers 5xx, and answers every 4xx as problem+json", async () => {
-    const routes = [...BINDING_FUNCTIONS.map((f) => ({ app: apps.get(f.name)!, path: `/${(f.trigger as { binding: string }).binding}` })), ...TOPIC_FUNCTIONS.map((f) => ({ app: apps.get(f.name)!, path: "/events/other" }))];
+    const routes = [
+      ...BINDING_FUNCTIONS.map((f) => ({ app: apps.get(f.name)!, path: `/${(f.trigger as { binding: string }).binding}` })),
+      ...TOPIC_FUNCTIONS.map((f) => ({ app: apps.get(f.name)!, path: "/events/other" })),
+    ];
     const request = fc.record({
       route: fc.constantFrom(...routes),
       method: fc.constantFrom("POST", "POST", "OPTIONS", "GET", "PUT"),
       token: fc.constantFrom(TEST_APP_API_TOKEN, TEST_APP_API_TOKEN, "", "wrong", undefined),
-      body: fc.oneof(fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)), nastyString),
+      body: fc.oneof(
+        fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+        nastyString,
+      ),
     });
     await fuzz(
       "binding routes",
       fc.asyncProperty(request, async ({ route, method, token, body }) => {
-        const res = await route.app.request(route.path, { method, headers: token === undefined ? {} : { "dapr-api-token": token }, ...(method === "GET" ? {} : { body }) });
+        const res = await route.app.request(route.path, {
+          method,
+          headers: token === undefined ? {} : { "dapr-api-token": token },
+          ...(method === "GET" ? {} : { body }),
+        });
         const text = await res.text();
         if (res.status >= 500) throw new Error(`${res.status}: ${text}`);
         if (res.status >= 400) expect(res.headers.get("content-type")).toBe("application/problem+json");

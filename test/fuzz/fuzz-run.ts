@@ -16,14 +16,21 @@ export interface FuzzOptions {
 export const FUZZ_SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
 
 /** Runs `property` and returns how many cases it ran; a failure names the seed and the shrunk case. */
-export async function fuzz<T>(name: string, property: fc.IAsyncPropertyWithHooks<T>, { runs, timeLimitMs = DEFAULT_TIME_LIMIT_MS }: FuzzOptions): Promise<number> {
+export async function fuzz<T>(
+  name: string,
+  property: fc.IAsyncPropertyWithHooks<T>,
+  { runs, timeLimitMs = DEFAULT_TIME_LIMIT_MS }: FuzzOptions,
+): Promise<number> {
   const numRuns = process.env.FUZZ_RUNS ? Number(process.env.FUZZ_RUNS) : runs;
   const details = await fc.check(property, { seed: FUZZ_SEED, numRuns, interruptAfterTimeLimit: timeLimitMs, markInterruptAsFailure: false });
   if (details.failed) {
     const replay = `FUZZ_SEED=${FUZZ_SEED} npx vitest run test/fuzz`;
-    throw new Error(`${name} failed after ${details.numRuns} cases (seed ${FUZZ_SEED}; replay: ${replay}).\nCounterexample: ${fc.stringify(details.counterexample)}\n${String(details.errorInstance)}`, {
-      cause: details.errorInstance,
-    });
+    throw new Error(
+      `${name} failed after ${details.numRuns} cases (seed ${FUZZ_SEED}; replay: ${replay}).\nCounterexample: ${fc.stringify(details.counterexample)}\n${String(details.errorInstance)}`,
+      {
+        cause: details.errorInstance,
+      },
+    );
   }
   return details.numRuns;
 }

@@ -21,7 +21,8 @@ const taskIds: string[] = [];
 beforeAll(async () => {
   database = await createTestDatabase();
   api = createTaskApi(database.db);
-  for (const user of ["alice", "alice", "bob"]) taskIds.push((await api.newTask(user, { title: "Seeded", dueAt: "2030-01-01T09:00:00Z", recurrence: "FREQ=DAILY" })).id);
+  for (const user of ["alice", "alice", "bob"])
+    taskIds.push((await api.newTask(user, { title: "Seeded", dueAt: "2030-01-01T09:00:00Z", recurrence: "FREQ=DAILY" })).id);
 });
 afterAll(() => database.drop());
 
@@ -34,14 +35,22 @@ async function fingerprint(): Promise<string> {
 }
 
 // Paths as a client could write them: mostly the owner's, some percent-encoded trouble.
-const pathUser = fc.oneof({ weight: 6, arbitrary: fc.constant("alice") }, fc.constantFrom("bob", "a%00b", "%ZZ", "%F0%9F%8C%B1", "%ED%A0%80", "x".repeat(200), "..", "%2F", "%20", "al%69ce"));
+const pathUser = fc.oneof(
+  { weight: 6, arbitrary: fc.constant("alice") },
+  fc.constantFrom("bob", "a%00b", "%ZZ", "%F0%9F%8C%B1", "%ED%A0%80", "x".repeat(200), "..", "%2F", "%20", "al%69ce"),
+);
 // Known ids are picked when the request is sent: the pool grows with every task the fuzz creates.
 const taskId = fc.oneof(
   { weight: 12, arbitrary: fc.nat().map((i) => () => taskIds[i % taskIds.length]!) },
-  fc.constantFrom("0b7d1a4e-5d7c-4f4e-9a57-6b0c5b8c9d10", "00000000-0000-0000-0000-000000000000", "not-a-uuid", "0B7D1A4E-5D7C-4F4E-9A57-6B0C5B8C9D10", "%00").map((id) => () => id),
+  fc
+    .constantFrom("0b7d1a4e-5d7c-4f4e-9a57-6b0c5b8c9d10", "00000000-0000-0000-0000-000000000000", "not-a-uuid", "0B7D1A4E-5D7C-4F4E-9A57-6B0C5B8C9D10", "%00")
+    .map((id) => () => id),
 );
 const queryPairs = fc.array(
-  fc.tuple(fc.constantFrom("status", "limit", "cursor", "junk"), fc.oneof(fc.constantFrom("open", "completed", "all", "bogus", "0x10", " 5", "5", "100", "101", "0", "-1", "1e1", "5.0", "", "eyJ4IjoxfQ"), nastyString)),
+  fc.tuple(
+    fc.constantFrom("status", "limit", "cursor", "junk"),
+    fc.oneof(fc.constantFrom("open", "completed", "all", "bogus", "0x10", " 5", "5", "100", "101", "0", "-1", "1e1", "5.0", "", "eyJ4IjoxfQ"), nastyString),
+  ),
   { maxLength: 4 },
 );
 
@@ -71,7 +80,9 @@ async function send(definition: FunctionDefinition<HttpTrigger>, r: FuzzRequest)
   if (r.contentType !== undefined) headers["content-type"] = r.contentType;
   if (r.contentEncoding !== undefined) headers["content-encoding"] = r.contentEncoding;
   const hasBody = httpMethod !== "GET" && httpMethod !== "HEAD";
-  return apps.get(definition.name)!.request(`${pathOf(definition.trigger, r)}${query ? `?${query}` : ""}`, { method: httpMethod, headers, ...(hasBody ? { body: r.body } : {}) });
+  return apps
+    .get(definition.name)!
+    .request(`${pathOf(definition.trigger, r)}${query ? `?${query}` : ""}`, { method: httpMethod, headers, ...(hasBody ? { body: r.body } : {}) });
 }
 
 function decodeURIComponentSafe(text: string): string {
@@ -92,7 +103,10 @@ describe("every HTTP function under generated hostile requests", () => {
       "HTTP functions",
       fc.asyncProperty(request, async (r) => {
         const before = await fingerprint();
-        const res = await send(HTTP_FUNCTIONS.find((f) => f.name === r.fn)!, r);
+        const res = await send(
+          HTTP_FUNCTIONS.find((f) => f.name === r.fn)!,
+          r,
+        );
         const text = await res.text();
         if (res.status === 201) taskIds.push((JSON.parse(text) as { id: string }).id);
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
