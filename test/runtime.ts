@@ -5,7 +5,6 @@
  */
 import type { RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
-import { SignJWT } from "jose";
 import { pino } from "pino";
 import { createFunctionRuntime, type FunctionRuntime, type HandlerFactory } from "../runtime/app.js";
 import { createHttpServer } from "../runtime/http-server.js";
@@ -15,6 +14,7 @@ import { RetryableError } from "../runtime/errors.js";
 import type { Database } from "../runtime/database.js";
 import type { FunctionDefinition, Trigger } from "../runtime/types.js";
 import type { TaskfnCloudEvent } from "../runtime/cloud-event.js";
+import { mintDevToken } from "../toolkit/dev-auth.js";
 
 export const TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256";
 export const TEST_APP_API_TOKEN = "test-app-api-token";
@@ -100,12 +100,7 @@ export interface TokenOptions {
 }
 
 export function tokenFor(userId: string, { secret = TEST_JWT_SECRET, expiresIn = "5m" }: TokenOptions = {}): Promise<string> {
-  return new SignJWT({})
-    .setProtectedHeader({ alg: "HS256" })
-    .setSubject(userId)
-    .setIssuedAt()
-    .setExpirationTime(expiresIn)
-    .sign(new TextEncoder().encode(secret));
+  return mintDevToken(userId, secret, expiresIn);
 }
 
 export async function authHeaders(userId: string): Promise<Record<string, string>> {

@@ -29,7 +29,7 @@ export async function devJwtSecret(dataDir: string, env: Record<string, string |
 }
 
 /** A token the HTTP functions accept for `userId` (HS256, subject = userId). */
-export function mintDevToken(userId: string, secret: string, expiresIn = DEV_TOKEN_TTL): Promise<string> {
+export function mintDevToken(userId: string, secret: string, expiresIn: string | number = DEV_TOKEN_TTL): Promise<string> {
   return new SignJWT({})
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(userId)
