@@ -47,6 +47,7 @@ import {
   type ScalerReading,
 } from "./keda-lag.js";
 import { createLogBook, type LogBook } from "../toolkit/log-book.js";
+import { taskJson } from "../test/events.js";
 
 const kustomize = toolForTests("kustomize");
 
@@ -66,23 +67,7 @@ interface KafkaTopicManifest {
 function completedTaskEvent(userId: string) {
   const now = new Date().toISOString();
   const id = randomUUID();
-  const task = {
-    id,
-    userId,
-    title: "Lag probe",
-    description: null,
-    priority: "medium",
-    tags: [],
-    dueAt: null,
-    remindAt: null,
-    recurrence: null,
-    seriesId: id,
-    occurrence: 1,
-    completed: true,
-    completedAt: now,
-    createdAt: now,
-    updatedAt: now,
-  };
+  const task = taskJson({ id, userId, title: "Lag probe", completed: true, completedAt: now });
   return {
     specversion: "1.0",
     id: randomUUID(),
@@ -165,6 +150,19 @@ if (!kustomize) {
     const warmUp: number[] = [];
 
     const offsets = () => readOffsets(admin, trigger.topic!, trigger.consumerGroup!);
+    const produce = async (messages: { topic: string; partition: number; key: string; value: string }[]) => {
+      const producer = new Producer({
+        clientId: "taskfn-e2e-keda",
+        bootstrapBrokers: brokers.split(","),
+        serializers: stringSerializers,
+        acks: ProduceAcks.ALL,
+      });
+      try {
+        await producer.send({ messages });
+      } finally {
+        await producer.close();
+      }
+    };
     // ListGroups, not DescribeGroups: @platformatic/kafka 1.35's describeGroups throws from its response
     // parser (uncaught, the promise never settles) on a member with no assignment yet, i.e. mid-rebalance.
     // STABLE means the group has members with partitions; EMPTY means none.
@@ -266,23 +264,13 @@ if (!kustomize) {
     });
 
     it("the consumer joins and commits on every partition: lag 0, nothing to scale", async () => {
-      const producer = new Producer({
-        clientId: "taskfn-e2e-keda",
-        bootstrapBrokers: brokers.split(","),
-        serializers: stringSerializers,
-        acks: ProduceAcks.ALL,
-      });
-      try {
-        // One event per partition, so the group has a committed offset everywhere.
-        await producer.send({
-          messages: Array.from({ length: partitions }, (_, partition) => {
-            const userId = `keda-${RUN}-warm-${partition}`;
-            return { topic: trigger.topic!, partition, key: userId, value: JSON.stringify(completedTaskEvent(userId)) };
-          }),
-        });
-      } finally {
-        await producer.close();
-      }
+      // One event per partition, so the group has a committed offset everywhere.
+      await produce(
+        Array.from({ length: partitions }, (_, partition) => {
+          const userId = `keda-${RUN}-warm-${partition}`;
+          return { topic: trigger.topic!, partition, key: userId, value: JSON.stringify(completedTaskEvent(userId)) };
+        }),
+      );
       const started = Date.now();
       const settled = await waitFor(`${trigger.consumerGroup} to commit on every partition of ${trigger.topic}`, COMMIT_TIMEOUT_MS, async () => {
         const read = await offsets();
@@ -309,17 +297,7 @@ if (!kustomize) {
         expected[partition]! += 1;
         return { topic: trigger.topic!, partition, key: userId, value: JSON.stringify(completedTaskEvent(userId)) };
       });
-      const producer = new Producer({
-        clientId: "taskfn-e2e-keda",
-        bootstrapBrokers: brokers.split(","),
-        serializers: stringSerializers,
-        acks: ProduceAcks.ALL,
-      });
-      try {
-        await producer.send({ messages });
-      } finally {
-        await producer.close();
-      }
+      await produce(messages);
 
       const reading = readScaler(await offsets(), settings);
       const replicas = desiredReplicas(reading, settings, bounds());
