@@ -109,13 +109,19 @@ export interface NextInstance {
   dueAt: Date;
 }
 
+/** The last instant an ISO 8601 date-time with a four-digit year, as the API reads and writes them, can name. */
+const LATEST_INSTANT_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 /**
  * Inserts the next instance of a series. The unique (seriesId, occurrence) index
  * decides races: whoever comes second inserts nothing and gets null.
  */
 export async function insertNextInstance(tx: Transaction, { previous, dueAt }: NextInstance): Promise<Task | null> {
   const offsetMs = previous.remindAt && previous.dueAt ? Date.parse(previous.dueAt) - Date.parse(previous.remindAt) : undefined;
-  const remindAt = offsetMs === undefined ? null : new Date(dueAt.getTime() - offsetMs);
+  const shifted = offsetMs === undefined ? undefined : dueAt.getTime() - offsetMs;
+  // A reminder set far after its due date can shift past the last instant a task may carry (its
+  // events would fail their own schema and the delivery would retry forever): that instance has none.
+  const remindAt = shifted === undefined || shifted > LATEST_INSTANT_MS ? null : new Date(shifted);
   const [task] = await tx.query<Task>(sql`
     INSERT INTO tasks (id, user_id, series_id, occurrence, title, description, priority, tags, recurrence, time_zone, due_at, remind_at)
     VALUES (${randomUUID()}::uuid, ${previous.userId}, ${previous.seriesId}::uuid, ${previous.occurrence + 1}, ${previous.title}, ${previous.description},

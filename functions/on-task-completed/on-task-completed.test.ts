@@ -110,6 +110,17 @@ describe("onTaskCompleted", () => {
     expect((await instancesOf(task.seriesId))[1]).toMatchObject({ dueAt: new Date("2030-01-02T09:00:00Z"), remindAt: new Date("2030-01-02T10:00:00Z") });
   });
 
+  it("drops a reminder that would shift past year 9999 instead of retrying the event forever (found by the fuzz suite, seed 1160604309)", async () => {
+    const { task, event } = await completeThroughApi("alice", {
+      title: "Someday",
+      dueAt: "2030-01-01T09:00:00Z",
+      remindAt: "9999-12-31T23:59:59.999Z",
+      recurrence: "FREQ=YEARLY",
+    });
+    expect(await deliver(app, ROUTE, event)).toBe("SUCCESS");
+    expect((await instancesOf(task.seriesId))[1]).toMatchObject({ dueAt: new Date("2031-01-01T09:00:00Z"), remindAt: null });
+  });
+
   it("follows the series from the completed instance: completing the second creates the third", async () => {
     const { task, event } = await completeThroughApi("alice", { title: "Chain", dueAt: "2030-01-01T09:00:00Z", recurrence: "FREQ=DAILY;COUNT=3" });
     await deliver(app, ROUTE, event);
