@@ -25,7 +25,7 @@ export type {
 export type { Emit, Transaction, UnitOfWork } from "./unit-of-work.js";
 
 // Outcomes: a return is success; these say why not (toHttpResponse / toDaprStatus map them).
-export { PoisonEventError, RetryableError } from "./errors.js";
+export { PoisonEventError, RetryableError, UnpublishableEventError } from "./errors.js";
 export { HttpProblem } from "./problem.js";
 
 // Publishing, for the outbox relay: the pub/sub component and the outbox's leased keys.

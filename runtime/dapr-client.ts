@@ -11,7 +11,8 @@
  */
 import { Agent, request } from "node:http";
 import { urlToHttpOptions } from "node:url";
-import { RetryableError } from "./errors.js";
+import { RetryableError, UnpublishableEventError } from "./errors.js";
+import { MAX_EVENT_BYTES, publishRefusal } from "./publish-refusal.js";
 import type { TraceContext } from "./trace-context.js";
 
 export interface DaprClientOptions {
@@ -60,7 +61,8 @@ export function createDaprClient({ baseUrl, apiToken, timeoutMs = 5_000 }: DaprC
   const { protocol, hostname, port } = urlToHttpOptions(base);
   const pathPrefix = base.pathname.replace(/\/$/, "");
   const sendHeaders = { json: headers("application/json"), cloudEvent: headers("application/cloudevents+json") };
-  function send(what: string, path: string, contentHeaders: Record<string, string>, body: string): Promise<void> {
+  const refused = (what: string, status: number, body: string): Error => new RetryableError(`${what}: sidecar answered ${status} ${body.slice(0, 300)}`);
+  function send(what: string, path: string, contentHeaders: Record<string, string>, body: string, refusal = refused): Promise<void> {
     return new Promise((resolve, reject) => {
       const unreachable = (error: Error) => reject(new RetryableError(`${what}: Dapr sidecar unreachable at ${baseUrl}`, { cause: error }));
       const options = {
@@ -80,7 +82,7 @@ export function createDaprClient({ baseUrl, apiToken, timeoutMs = 5_000 }: DaprC
         res.on("end", () => {
           const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) resolve();
-          else reject(new RetryableError(`${what}: sidecar answered ${status} ${Buffer.concat(chunks).toString("utf8").slice(0, 300)}`));
+          else reject(refusal(what, status, Buffer.concat(chunks).toString("utf8")));
         });
       });
       req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
@@ -106,7 +108,10 @@ export function createDaprClient({ baseUrl, apiToken, timeoutMs = 5_000 }: DaprC
       const headers = trace
         ? { ...sendHeaders.cloudEvent, traceparent: trace.traceparent, ...(trace.tracestate ? { tracestate: trace.tracestate } : {}) }
         : sendHeaders.cloudEvent;
-      return send(`publish to ${topic}`, path, headers, JSON.stringify(cloudEvent));
+      const body = JSON.stringify(cloudEvent);
+      if (Buffer.byteLength(body) > MAX_EVENT_BYTES)
+        return Promise.reject(new UnpublishableEventError(`publish to ${topic}: the event has ${Buffer.byteLength(body)} bytes, over ${MAX_EVENT_BYTES}`));
+      return send(`publish to ${topic}`, path, headers, body, publishRefusal);
     },
     invokeBinding({ name, operation, data, metadata = {} }) {
       return send(`binding ${name}`, `/v1.0/bindings/${encodeURIComponent(name)}`, sendHeaders.json, JSON.stringify({ operation, data, metadata }));

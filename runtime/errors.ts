@@ -13,3 +13,12 @@ export class PoisonEventError extends Error {
 export class RetryableError extends Error {
   override readonly name = "RetryableError";
 }
+
+/**
+ * The sidecar refused to publish an event because of the event itself (too large
+ * for the broker, not a valid CloudEvent): sending it again can never succeed.
+ * Not an outage, so the outbox relay sets the event aside at once.
+ */
+export class UnpublishableEventError extends Error {
+  override readonly name = "UnpublishableEventError";
+}

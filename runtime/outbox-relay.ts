@@ -8,9 +8,10 @@
  * waiting event on, so two relays never publish one key's events interleaved; the
  * relay stops publishing before its lease ends (see the handler).
  *
- * An event the sidecar keeps refusing while it accepts others is parked after
- * MAX_ATTEMPTS: set aside with its error, no longer relayed, listed by `npm run
- * dlq`. Until then the later events of its key wait behind it (per-key order);
+ * An event the sidecar refuses for the event's own sake (runtime/publish-refusal.ts:
+ * too large, not a CloudEvent) is parked at once: set aside with its error, no
+ * longer relayed, listed by `npm run dlq`. One it keeps refusing for any other
+ * reason while it accepts others is parked after MAX_ATTEMPTS. Until then the later events of its key wait behind it (per-key order);
  * once it is parked they go on, and the parked event, if re-queued, arrives after
  * them. Events of other keys never wait for it. A refusal while the sidecar accepts
  * nothing at all (it or the broker is down) does not count: an outage parks nothing.
@@ -94,12 +95,15 @@ export async function claimKeys(db: Database, { minAgeMs, leaseMs, keys, perKey 
 export interface Refusal {
   id: string;
   error: string;
+  /** The sidecar refused the event itself (UnpublishableEventError): it can never be published. */
+  unpublishable: boolean;
 }
 
 /**
  * Records one claim's outcome in one statement and ends its leases: published
  * events are marked, refusals recorded (counted, and parked at MAX_ATTEMPTS, only
- * when `refusalsCount`), and events not tried are released for the next claim.
+ * when `refusalsCount`; an unpublishable event counted and parked at once), and
+ * events not tried are released for the next claim.
  */
 export async function settleClaim(
   db: Database,
@@ -111,10 +115,14 @@ export async function settleClaim(
     UPDATE outbox_events AS o SET
       claimed_until = NULL,
       published_at = CASE WHEN o.id = ANY(${published}::uuid[]) THEN now() ELSE o.published_at END,
-      attempts = o.attempts + CASE WHEN o.id = ANY(${published}::uuid[]) THEN 1 WHEN r.error IS NOT NULL THEN ${counted}::int ELSE 0 END,
+      attempts = o.attempts + CASE WHEN o.id = ANY(${published}::uuid[]) OR r.unpublishable THEN 1 WHEN r.error IS NOT NULL THEN ${counted}::int ELSE 0 END,
       last_error = COALESCE(r.error, o.last_error),
-      parked_at = CASE WHEN r.error IS NOT NULL AND ${counted}::int = 1 AND o.attempts + 1 >= ${MAX_ATTEMPTS}::int THEN now() ELSE o.parked_at END
+      parked_at = CASE
+        WHEN r.unpublishable THEN now()
+        WHEN r.error IS NOT NULL AND ${counted}::int = 1 AND o.attempts + 1 >= ${MAX_ATTEMPTS}::int THEN now()
+        ELSE o.parked_at END
     FROM unnest(${claimed}::uuid[]) AS c(id)
-    LEFT JOIN unnest(${refused.map((r) => r.id)}::uuid[], ${refused.map((r) => r.error)}::text[]) AS r(id, error) ON r.id = c.id
+    LEFT JOIN unnest(${refused.map((r) => r.id)}::uuid[], ${refused.map((r) => r.error)}::text[], ${refused.map((r) => r.unpublishable)}::boolean[])
+      AS r(id, error, unpublishable) ON r.id = c.id
     WHERE o.id = c.id`);
 }

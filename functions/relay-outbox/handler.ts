@@ -1,6 +1,7 @@
 import {
   PUBSUB_NAME,
   RetryableError,
+  UnpublishableEventError,
   claimKeys,
   publishEvent,
   settleClaim,
@@ -43,11 +44,14 @@ export function createRelayOutboxHandler({ db, dapr, log, tracer }: FunctionRunt
             await publishEvent({ dapr, pubsub: PUBSUB_NAME, tracer }, event);
             done.push(event.id);
           } catch (error) {
+            const unpublishable = error instanceof UnpublishableEventError;
             log.warn(
               { err: error, eventId: event.id, partitionKey: event.partitionKey },
-              "the sidecar refused an outbox event; its key waits for the next tick",
+              unpublishable
+                ? "the sidecar refused an outbox event for good; it is parked"
+                : "the sidecar refused an outbox event; its key waits for the next tick",
             );
-            refused.push({ id: event.id, error: (error as Error).message });
+            refused.push({ id: event.id, error: (error as Error).message, unpublishable });
             break;
           }
         }

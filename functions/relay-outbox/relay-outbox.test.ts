@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { sql } from "../../runtime/database.js";
-import { RetryableError } from "../../runtime/errors.js";
+import { RetryableError, UnpublishableEventError } from "../../runtime/errors.js";
 import { MAX_ATTEMPTS } from "../../runtime/outbox-relay.js";
 import { createTestDatabase, type TestDatabase } from "../../test/database.js";
 import { createTaskApi, seedTasks, type TaskApi } from "../../test/fixtures.js";
@@ -197,6 +197,33 @@ describe("relayOutbox under faults", () => {
     expect(await (await tick()).json()).toEqual({ published: 1 });
     expect(dapr.published.at(-1)!.cloudEvent.subject).toBe(later.id);
     expect(await unpublished()).toHaveLength(1); // the parked one, set aside
+  });
+
+  it("parks at once an event the sidecar refuses for its own sake, even while it refuses every other event too (its circuit breaker open)", async () => {
+    // Before: only refusals while the sidecar accepted others counted, and the oversized row's own refusals
+    // opened daprd's breaker on publishes, so nothing was accepted, nothing counted, and the row blocked everyone.
+    const huge = await api.newTask("alice", { title: "too large" });
+    const later = await api.newTask("alice", { title: "later" });
+    await api.newTask("bob", { title: "bob's" });
+    await age();
+    dapr.beforePublish = (request) => {
+      if ((request.cloudEvent as { subject?: string }).subject === huge.id)
+        throw new UnpublishableEventError("publish to tasks: sidecar answered 500 ERR_PUBSUB_PUBLISH_MESSAGE ... MaxMessageBytes (test)");
+      throw new RetryableError("publish to tasks: sidecar answered 500 circuit breaker is open (test)");
+    };
+    await expectProblem(await tick(), 500);
+    const [parked] = await database.prisma.outboxEvent.findMany({ where: { parkedAt: { not: null } } });
+    expect(parked).toMatchObject({ attempts: 1, lastError: expect.stringContaining("MaxMessageBytes"), publishedAt: null });
+    expect((parked!.cloudEvent as { subject: string }).subject).toBe(huge.id);
+    // The breaker's refusals of the others count for nothing: an outage parks nothing.
+    expect((await unpublished()).filter((row) => row.parkedAt === null).map((row) => [row.partitionKey, row.attempts])).toEqual([
+      ["alice", 0],
+      ["bob", 0],
+    ]);
+
+    dapr.beforePublish = undefined;
+    expect(await (await tick()).json()).toEqual({ published: 2 });
+    expect(dapr.published.map((p) => p.cloudEvent.subject)).toContain(later.id);
   });
 
   it("parks nothing during an outage: refusals while the sidecar accepts nothing do not count", async () => {
