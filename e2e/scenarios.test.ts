@@ -34,8 +34,8 @@ const RUN = randomBytes(3).toString("hex");
 const userId = (scenario: string) => `e2e-${RUN}-${scenario}`;
 const inOneHour = () => new Date(Date.now() + 3_600_000).toISOString();
 
-// 1 + the 5 retries of dapr/resiliency.yaml's eventDelivery policy (pubsub inbound).
-const DELIVERY_ATTEMPTS = 6;
+// 1 + the 21 retries of dapr/resiliency.yaml's eventDelivery policy (pubsub inbound).
+const DELIVERY_ATTEMPTS = 22;
 // Past the `occurrence` column (a 32-bit integer): inserting the next instance fails every time.
 const LAST_OCCURRENCE = 2_147_483_647;
 

@@ -176,6 +176,11 @@ const CASES: [string, Break, RegExp][] = [
     edit("Deployment", "on-task-completed", ["spec", "template", "metadata", "annotations", "dapr.io/app-health-check-path"], "/healthz"),
     /on-task-completed.*app health check is not on \/readyz/,
   ],
+  [
+    "deliveries that run out of retries before Dapr notices the database is down",
+    edit("Resiliency", "taskfn", ["spec", "policies", "retries", "eventDelivery", "maxRetries"], 5),
+    /Resiliency\/taskfn.*pubsub inbound retry can give up after 5\.0 s, before the app health check has surely noticed an outage \(15\.5 s \+ one probe, 20\.5 s\)/,
+  ],
   ["no preStop pause", edit("Deployment", "create-task", [...CONTAINER, "lifecycle"], undefined), /create-task.*preStop sleeps 0 s/],
   [
     "a sidecar that stops before the app",

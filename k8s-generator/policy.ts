@@ -2,6 +2,7 @@
 import type { FunctionDefinition } from "../runtime/types.js";
 import type { Manifest } from "./manifest.js";
 import { budgetViolations } from "./policy-budget.js";
+import { deliveryViolations } from "./policy-delivery.js";
 import { securityViolations } from "./policy-security.js";
 import { lifecycleViolations } from "./policy-lifecycle.js";
 import { wiringViolations } from "./policy-wiring.js";
@@ -11,6 +12,7 @@ export function policyViolations(manifests: readonly Manifest[], functions: read
   return [
     ...workloadViolations(manifests),
     ...lifecycleViolations(manifests),
+    ...deliveryViolations(manifests),
     ...wiringViolations(manifests, functions),
     ...securityViolations(manifests, functions),
     ...budgetViolations(manifests),
