@@ -4,22 +4,33 @@ import { createConnection, createServer } from "node:net";
 
 const handedOut = new Set<number>();
 
+/**
+ * Where freePort looks: below Linux's ephemeral range (32768-60999), which the
+ * kernel draws source ports of outgoing connections from. A port handed out from
+ * that range could become the source port of some connection (another stack on
+ * the machine, or a readiness poll to this very port, which then connects to
+ * itself) before its process binds it: EADDRINUSE at start (fault suite runs of
+ * 2026-12-01).
+ */
+export const FREE_PORT_RANGE = { from: 20_000, to: 32_767 } as const;
+
+function tryListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+  });
+}
+
 /** A currently free TCP port on 127.0.0.1 (never the same one twice per process, to avoid self-collisions). */
 export async function freePort(): Promise<number> {
   for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const srv = createServer();
-      srv.unref();
-      srv.once("error", reject);
-      srv.listen(0, "127.0.0.1", () => {
-        const addr = srv.address();
-        srv.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no port"))));
-      });
-    });
-    if (!handedOut.has(port)) {
-      handedOut.add(port);
-      return port;
-    }
+    const port = FREE_PORT_RANGE.from + Math.floor(Math.random() * (FREE_PORT_RANGE.to - FREE_PORT_RANGE.from + 1));
+    if (handedOut.has(port)) continue;
+    // Taken before the await, so concurrent callers never get the same port.
+    handedOut.add(port);
+    if (await tryListen(port)) return port;
   }
 }
 
