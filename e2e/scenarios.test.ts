@@ -362,6 +362,16 @@ describe.each(selected)("$name", (driver) => {
       }
       const nextCreated = spans.find((span) => span.service === "record-task-history" && span.name === "process task.created")!;
       expect(parentOf(parentOf(nextCreated)!)).toMatchObject({ service: "on-task-completed", name: "process task.completed" });
+
+      // Each SQL statement is a child of the request or delivery that ran it (runtime/sql-statement.ts names them).
+      const statementsUnder = (parent: ReceivedSpan) =>
+        spans.filter((span) => span.parentSpanId === parent.spanId && !span.name.startsWith("publish ")).map((span) => span.name);
+      expect(statementsUnder(server)).toEqual(expect.arrayContaining(["UPDATE tasks", "INSERT outbox_events", "UPDATE outbox_events"]));
+      const nextInstance = spans.find((span) => span.service === "on-task-completed" && span.name === "process task.completed")!;
+      expect(statementsUnder(nextInstance)).toEqual(expect.arrayContaining(["INSERT processed_events", "INSERT tasks", "INSERT outbox_events"]));
+      for (const delivery of spans.filter((span) => span.service === "record-task-history" && span.name.startsWith("process "))) {
+        expect(statementsUnder(delivery), delivery.name).toEqual(["INSERT processed_events", "INSERT task_history"]);
+      }
     });
 
     it("the relayed path keeps the trace: completeTask's sidecar down, relayOutbox publishes the event later in the request's trace", async () => {
