@@ -64,7 +64,7 @@ describe("KEDA scales on-task-completed on its consumer group's lag", () => {
     delete trigger!.authenticationRef;
     Object.assign(scaled.spec, { pollingInterval: 1, cooldownPeriod: 5 });
     await cluster.plane.client.apply(scaled, FIELD_MANAGER);
-    operator = await startKedaOperator(operatorBinary, cluster.plane.kubeconfig, (line) => log.push(line));
+    operator = await startKedaOperator(operatorBinary, cluster.plane.kubeconfig, join(cluster.dir, "keda"), (line) => log.push(line));
   });
   afterAll(async () => {
     await admin?.close();
