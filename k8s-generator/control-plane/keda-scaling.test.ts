@@ -2,9 +2,9 @@
  * The real KEDA operator (built from github.com/kedacore/keda/v2/cmd/operator)
  * against a real API server and a real Kafka: the dev overlay's
  * on-task-completed ScaledObject, its brokers pointed at the local (plain,
- * unauthenticated) broker and its authenticationRef dropped — the one change,
- * since the local broker has no SCRAM users — with short polling and cooldown
- * so the test is quick. No kubelet runs: the Deployment's replica count, which
+ * unauthenticated) broker and its authenticationRef dropped — the local broker
+ * has no TLS listener and no SCRAM users — with short polling and cooldown so
+ * the test is quick. No kubelet runs: the Deployment's replica count, which
  * KEDA writes through the scale subresource, is what is checked.
  */
 import { join } from "node:path";
