@@ -18,7 +18,7 @@
  */
 import type { TaskfnCloudEvent } from "./cloud-event.js";
 import { sql, type Database } from "./database.js";
-import { traceOfRow, type OutboxEvent } from "./outbox.js";
+import { lockKeysForWriting, traceOfRow, type OutboxEvent } from "./outbox.js";
 
 export const MAX_ATTEMPTS = 5;
 
@@ -34,6 +34,36 @@ export interface ClaimOptions {
 
 export interface ClaimedEvent extends OutboxEvent {
   attempts: number;
+}
+
+interface ClaimedRow {
+  id: string;
+  topic: string;
+  partition_key: string;
+  cloud_event: TaskfnCloudEvent;
+  attempts: number;
+  seq: string;
+  traceparent: string | null;
+  tracestate: string | null;
+}
+
+/** Each key's claimed events in seq order, oldest key first. */
+function groupByKey(rows: ClaimedRow[]): ClaimedEvent[][] {
+  const byKey = new Map<string, (ClaimedEvent & { seq: string })[]>();
+  for (const row of rows) {
+    const event = {
+      id: row.id,
+      topic: row.topic,
+      partitionKey: row.partition_key,
+      cloudEvent: row.cloud_event,
+      attempts: row.attempts,
+      seq: row.seq,
+      ...traceOfRow(row),
+    };
+    byKey.set(row.partition_key, [...(byKey.get(row.partition_key) ?? []), event]);
+  }
+  const bySeq = (a: { seq: string }, b: { seq: string }) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1);
+  return [...byKey.values()].map((events) => events.sort(bySeq)).sort((a, b) => bySeq(a[0]!, b[0]!));
 }
 
 /**
@@ -57,15 +87,7 @@ export async function claimKeys(db: Database, { minAgeMs, leaseMs, keys, perKey 
       LIMIT ${keys}
       FOR UPDATE SKIP LOCKED`);
     if (heads.length === 0) return [];
-    return tx.query<{
-      id: string;
-      topic: string;
-      partition_key: string;
-      cloud_event: TaskfnCloudEvent;
-      attempts: number;
-      traceparent: string | null;
-      tracestate: string | null;
-    }>(sql`
+    return tx.query<ClaimedRow>(sql`
       UPDATE outbox_events AS o SET claimed_until = now() + make_interval(secs => ${leaseMs / 1000})
       FROM (
         SELECT id, row_number() OVER (PARTITION BY partition_key ORDER BY seq) AS rank
@@ -75,21 +97,46 @@ export async function claimKeys(db: Database, { minAgeMs, leaseMs, keys, perKey 
       WHERE o.id = waiting.id AND waiting.rank <= ${perKey}
       RETURNING o.id::text AS id, o.topic, o.partition_key, o.cloud_event, o.attempts, o.seq, o.traceparent, o.tracestate`);
   });
-  const byKey = new Map<string, (ClaimedEvent & { seq: string })[]>();
-  for (const row of rows as ((typeof rows)[number] & { seq: string })[]) {
-    const event = {
-      id: row.id,
-      topic: row.topic,
-      partitionKey: row.partition_key,
-      cloudEvent: row.cloud_event,
-      attempts: row.attempts,
-      seq: row.seq,
-      ...traceOfRow(row),
-    };
-    byKey.set(row.partition_key, [...(byKey.get(row.partition_key) ?? []), event]);
-  }
-  const bySeq = (a: { seq: string }, b: { seq: string }) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1);
-  return [...byKey.values()].map((events) => events.sort(bySeq)).sort((a, b) => bySeq(a[0]!, b[0]!));
+  return groupByKey(rows);
+}
+
+/** What a writer whose events wait behind an older one of their key may do now. */
+export type BehindOlder = { claimed: ClaimedEvent[] } | "wait" | "leave";
+
+/**
+ * For a writer whose events had to wait behind an older event of their key (per-key
+ * order, outbox.ts): once that event is published, lease the key's waiting events,
+ * its own first, as the relay's claims do, so that the writer publishes them now in
+ * seq order instead of leaving them for the relay's next tick. "wait": the oldest
+ * waiting event is someone else's and younger than `olderForMs`, so its writer is
+ * presumably publishing it; "leave": nothing of ours waits any more, another claim
+ * holds the key, or the older event is stuck, which is the relay's job. The writers'
+ * lock serialises this with the key's writers and with other writers doing the same.
+ */
+export async function claimBehindOlder(
+  db: Database,
+  key: string,
+  mine: string[],
+  { leaseMs, perKey, olderForMs }: Pick<ClaimOptions, "leaseMs" | "perKey"> & { olderForMs: number },
+): Promise<BehindOlder> {
+  return db.transaction(async (tx) => {
+    await lockKeysForWriting(tx, [key]);
+    const waiting = await tx.query<{ id: string; leased: boolean; young: boolean }>(sql`
+      SELECT id::text AS id, coalesce(claimed_until >= now(), false) AS leased,
+        created_at > now() - make_interval(secs => ${olderForMs / 1000}) AS young
+      FROM outbox_events
+      WHERE partition_key = ${key} AND published_at IS NULL AND parked_at IS NULL
+      ORDER BY seq
+      FOR UPDATE`);
+    const head = waiting[0];
+    if (!head || !waiting.some((row) => mine.includes(row.id)) || waiting.some((row) => row.leased)) return "leave";
+    if (!mine.includes(head.id)) return head.young ? "wait" : "leave";
+    const rows = await tx.query<ClaimedRow>(sql`
+      UPDATE outbox_events SET claimed_until = now() + make_interval(secs => ${leaseMs / 1000})
+      WHERE id = ANY(${waiting.slice(0, perKey).map((row) => row.id)}::uuid[])
+      RETURNING id::text AS id, topic, partition_key, cloud_event, attempts, seq, traceparent, tracestate`);
+    return { claimed: groupByKey(rows)[0] ?? [] };
+  });
 }
 
 export interface Refusal {
