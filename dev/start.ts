@@ -5,6 +5,9 @@
  * images run), the Dapr stand-in on 3500 and the gateway on 8080. Security is
  * on as in production: JWTs for the API, per-app Dapr API tokens.
  *
+ * `npm run dev` (`--watch`) is the same, and then rebuilds and restarts only
+ * what a saved change touches (dev/watch.ts).
+ *
  * startDev() is the same thing for tests, on ports and folders of their choice.
  */
 import { randomBytes } from "node:crypto";
@@ -23,12 +26,18 @@ import { createGateway } from "../toolkit/gateway.js";
 import { listen } from "../toolkit/listen.js";
 import { createLineFormatter } from "../toolkit/log-format.js";
 import { loadDotEnv } from "../toolkit/dot-env.js";
-import { DAPR_DIR, DEV_DATA_DIR } from "../toolkit/paths.js";
+import { applyMigrations } from "../toolkit/migrate.js";
+import { DEV_DATA_DIR, ROOT } from "../toolkit/paths.js";
 import { assertPortsFree } from "../toolkit/ports.js";
 import { startSidecar, type SidecarApp } from "./dapr-stand-in/sidecar.js";
 import { supervise } from "./supervisor.js";
+import { watchSources } from "./watch.js";
 
 export interface DevOptions {
+  /** The source tree: functions, migrations and Dapr resources are read from here. Default: this repository. */
+  root?: string;
+  /** `npm run dev`: rebuild and restart what a saved change touches. */
+  watch?: boolean;
   /** Embedded PostgreSQL data (`<dataDir>/postgres`) and the dev JWT secret. Default `.data/`. */
   dataDir?: string;
   /** Where the bundles are built (and reused while current). Default `dist/`. */
@@ -53,6 +62,8 @@ export interface RunningDev {
   gatewayUrl: string;
   /** A token the functions accept for this user. */
   mintToken(userId: string): Promise<string>;
+  /** Each function's process id by app id. */
+  pids(): Map<string, number | undefined>;
   /** Gateway, stand-in, functions (they drain), then PostgreSQL. */
   stop(): Promise<void>;
 }
@@ -94,6 +105,9 @@ export async function startDev(options: DevOptions = {}): Promise<RunningDev> {
   const env = options.env ?? process.env;
   const print = options.print ?? ((line: string) => console.log(line));
   const dataDir = options.dataDir ?? DEV_DATA_DIR;
+  const root = options.root ?? ROOT;
+  const migrationsDir = join(root, "prisma", "migrations");
+  const outdir = options.outdir ?? DIST_DIR;
   const gatewayPort = options.gatewayPort ?? portFrom(env, "PORT", 8080);
   const sidecarPort = options.sidecarPort ?? 3500;
   const postgresPort = options.postgresPort ?? portFrom(env, "TASKFN_PG_PORT", 54329);
@@ -129,13 +143,17 @@ export async function startDev(options: DevOptions = {}): Promise<RunningDev> {
     print("[1/4] PostgreSQL…");
     print(`[2/4] Bundling ${FUNCTIONS.length} functions…`);
     const [database, build] = await Promise.allSettled([
-      startDevDatabase({ url: env.DATABASE_URL, dataDir: join(dataDir, "postgres"), port: postgresPort, onLog: (line) => log.debug(line.trim()) }).then(
-        (db: DevDatabase) => {
-          print(`      PostgreSQL ready: ${db.description} (${Math.round(performance.now() - started)} ms)`);
-          return db;
-        },
-      ),
-      ensureBundles(options.outdir ?? DIST_DIR, FUNCTIONS).then((bundles) => {
+      startDevDatabase({
+        url: env.DATABASE_URL,
+        dataDir: join(dataDir, "postgres"),
+        port: postgresPort,
+        migrationsDir,
+        onLog: (line) => log.debug(line.trim()),
+      }).then((db: DevDatabase) => {
+        print(`      PostgreSQL ready: ${db.description} (${Math.round(performance.now() - started)} ms)`);
+        return db;
+      }),
+      ensureBundles(outdir, FUNCTIONS, root).then((bundles) => {
         print(
           bundles.built
             ? `      ${FUNCTIONS.length} bundles built in ${bundles.ms} ms`
@@ -151,36 +169,41 @@ export async function startDev(options: DevOptions = {}): Promise<RunningDev> {
     print(`[3/4] Starting ${FUNCTIONS.length} functions, the Dapr stand-in (:${sidecarPort}) and the gateway (:${gatewayPort})…`);
     const secret = await devJwtSecret(dataDir, env);
     const apps: Required<SidecarApp>[] = FUNCTIONS.map((f) => ({ appId: f.appId, port: portOf(f), appApiToken: secretToken(), daprApiToken: secretToken() }));
-    const children = apps.map((app) =>
-      supervise({
-        name: app.appId,
-        command: process.execPath,
-        args: ["--enable-source-maps", build.value.paths.get(app.appId)!],
-        env: withEnv(env, {
-          PORT: String(app.port),
-          HOST: "127.0.0.1",
-          DATABASE_URL: database.value.url,
-          DAPR_HTTP_PORT: String(sidecarPort),
-          AUTH_JWT_SECRET: secret,
-          APP_API_TOKEN: app.appApiToken,
-          DAPR_API_TOKEN: app.daprApiToken,
-          LOG_LEVEL: logLevel,
+    const children = new Map(
+      apps.map((app) => [
+        app.appId,
+        supervise({
+          name: app.appId,
+          command: process.execPath,
+          args: ["--enable-source-maps", build.value.paths.get(app.appId)!],
+          env: withEnv(env, {
+            PORT: String(app.port),
+            HOST: "127.0.0.1",
+            DATABASE_URL: database.value.url,
+            DAPR_HTTP_PORT: String(sidecarPort),
+            AUTH_JWT_SECRET: secret,
+            APP_API_TOKEN: app.appApiToken,
+            DAPR_API_TOKEN: app.daprApiToken,
+            LOG_LEVEL: logLevel,
+          }),
+          onLine: (source, line) => print(format(source, line)),
+          log,
+          shutdown: shutdown.signal,
         }),
-        onLine: (source, line) => print(format(source, line)),
-        log,
-        shutdown: shutdown.signal,
-      }),
+      ]),
     );
-    stops.push(() => Promise.all(children.map((child) => child.stop())).then(() => undefined));
+    stops.push(() => Promise.all([...children.values()].map((child) => child.stop())).then(() => undefined));
 
-    const sidecar = await startSidecar({
+    const daprDir = join(root, "dapr");
+    const sidecarOptions = {
       apps,
       // Like `daprd --resources-path dapr/components --resources-path dapr`; the webhook only when configured.
-      resourcesPaths: [join(DAPR_DIR, "components"), DAPR_DIR, ...(env.REMINDER_WEBHOOK_URL ? [join(DAPR_DIR, "optional")] : [])],
+      resourcesPaths: [join(daprDir, "components"), daprDir, ...(env.REMINDER_WEBHOOK_URL ? [join(daprDir, "optional")] : [])],
       port: sidecarPort,
       env,
       log: logger("dapr"),
-    });
+    };
+    let sidecar = await startSidecar(sidecarOptions);
     stops.push(() => sidecar.stop());
 
     const gateway = await listen(createGateway({ functions: HTTP_FUNCTIONS, portOf }), gatewayPort);
@@ -189,6 +212,31 @@ export async function startDev(options: DevOptions = {}): Promise<RunningDev> {
     print("[4/4] Waiting for every function to be ready…");
     const deadline = Date.now() + READY_TIMEOUT_MS;
     await Promise.all([sidecar.subscribed, ...apps.map((app) => waitUntilReady(app.appId, app.port, deadline, options.signal))]);
+
+    if (options.watch) {
+      const watching = await watchSources({
+        root,
+        outdir,
+        functions: FUNCTIONS,
+        print,
+        restartFunctions: (appIds) =>
+          Promise.all(
+            apps
+              .filter((app) => appIds.includes(app.appId))
+              .map(async (app) => {
+                await children.get(app.appId)!.restart();
+                await waitUntilReady(app.appId, app.port, Date.now() + READY_TIMEOUT_MS, shutdown.signal);
+              }),
+          ).then(() => undefined),
+        migrate: () => applyMigrations(database.value.url, migrationsDir),
+        async restartStandIn() {
+          await sidecar.stop();
+          sidecar = await startSidecar(sidecarOptions);
+          await sidecar.subscribed;
+        },
+      });
+      stops.push(() => watching.close());
+    }
 
     const gatewayUrl = `http://localhost:${gatewayPort}`;
     print(
@@ -206,6 +254,7 @@ export async function startDev(options: DevOptions = {}): Promise<RunningDev> {
     return {
       gatewayUrl,
       mintToken: (userId) => mintDevToken(userId, secret),
+      pids: () => new Map([...children].map(([appId, child]) => [appId, child.pid()])),
       stop() {
         stopped ??= (async () => {
           print("Stopping…");
@@ -248,7 +297,7 @@ async function main(): Promise<void> {
     stopAndExit(1);
   });
   try {
-    dev = await startDev({ signal: starting.signal });
+    dev = await startDev({ signal: starting.signal, watch: process.argv.includes("--watch") });
   } catch (error) {
     if (starting.signal.aborted) process.exit(exitCode);
     console.error(`\nnpm start failed: ${(error as Error).message}`);
