@@ -3,32 +3,22 @@
  * loopback ports of its own (embedded PostgreSQL, bundles, ten processes, the
  * Dapr stand-in, the gateway), exercised through the gateway.
  */
-import { rm } from "node:fs/promises";
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HTTP_FUNCTIONS } from "../functions/catalog.js";
 import type { TaskJson } from "../tasks/task-schema.js";
-import { startDev, type RunningDev } from "./start.js";
-import { isolatedDevOptions } from "./test-stack.js";
+import type { RunningDev } from "./start.js";
+import { startIsolatedDev } from "./test-stack.js";
 
-let dataDir: string;
 let dev: RunningDev;
 const output: string[] = [];
 
 beforeAll(async () => {
-  const options = await isolatedDevOptions(output);
-  dataDir = options.dataDir;
-  try {
-    dev = await startDev(options);
-  } catch (error) {
-    console.error(output.join("\n"));
-    throw error;
-  }
+  dev = await startIsolatedDev(output);
 }, 120_000);
 
 afterAll(async () => {
   await dev?.stop();
-  await rm(dataDir, { recursive: true, force: true });
 }, 60_000);
 
 describe("npm start (startDev)", () => {

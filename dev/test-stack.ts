@@ -4,12 +4,12 @@
  * differ), and an environment from which nothing of the developer's shell points
  * the stack elsewhere.
  */
-import { chmod, mkdtemp } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FUNCTIONS } from "../functions/catalog.js";
-import type { DevOptions } from "./start.js";
+import { startDev, type DevOptions, type RunningDev } from "./start.js";
 
 async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
@@ -27,7 +27,7 @@ async function freePorts(count: number): Promise<number[]> {
 }
 
 /** Options for startDev() on their own folder and ports; `print` collects into `output`. */
-export async function isolatedDevOptions(output: string[]): Promise<DevOptions & { dataDir: string }> {
+async function isolatedDevOptions(output: string[]): Promise<DevOptions & { dataDir: string }> {
   const dataDir = await mkdtemp(join(tmpdir(), "taskfn-start-"));
   // mkdtemp makes it private; PostgreSQL may run as its own user (see toolkit/embedded-postgres.ts).
   await chmod(dataDir, 0o755);
@@ -46,4 +46,18 @@ export async function isolatedDevOptions(output: string[]): Promise<DevOptions &
     env: { ...env, LOG_LEVEL: "warn" },
     print: (line) => output.push(line),
   };
+}
+
+/** startDev() on its own folder and ports (`extra` on top); stop() also removes the folder. What it printed is in `output`, and on stderr if it fails. */
+export async function startIsolatedDev(output: string[], extra: DevOptions = {}): Promise<RunningDev> {
+  const options = await isolatedDevOptions(output);
+  const removeData = () => rm(options.dataDir, { recursive: true, force: true });
+  try {
+    const dev = await startDev({ ...options, ...extra });
+    return { ...dev, stop: () => dev.stop().then(removeData) };
+  } catch (error) {
+    console.error(output.join("\n"));
+    await removeData();
+    throw error;
+  }
 }

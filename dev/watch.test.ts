@@ -7,11 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../toolkit/paths.js";
-import { startDev, type RunningDev } from "./start.js";
-import { isolatedDevOptions } from "./test-stack.js";
+import type { RunningDev } from "./start.js";
+import { startIsolatedDev } from "./test-stack.js";
 
 let root: string;
-let dataDir: string;
 let dev: RunningDev;
 const output: string[] = [];
 
@@ -29,19 +28,11 @@ beforeAll(async () => {
     await cp(join(ROOT, entry), join(root, entry), { recursive: true });
   }
   await symlink(join(ROOT, "node_modules"), join(root, "node_modules"));
-  const options = await isolatedDevOptions(output);
-  dataDir = options.dataDir;
-  try {
-    dev = await startDev({ ...options, root, watch: true });
-  } catch (error) {
-    console.error(output.join("\n"));
-    throw error;
-  }
+  dev = await startIsolatedDev(output, { root, watch: true });
 }, 120_000);
 
 afterAll(async () => {
   await dev?.stop();
-  await rm(dataDir, { recursive: true, force: true });
   await rm(root, { recursive: true, force: true });
 }, 60_000);
 
