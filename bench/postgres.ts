@@ -30,7 +30,8 @@ export async function startBenchDatabase(log: (line: string) => void): Promise<B
     const dir = await mkdtemp(join(tmpdir(), "taskfn-bench-pg-"));
     // PostgreSQL may run as its own user (see toolkit/embedded-postgres.ts).
     await chmod(dir, 0o755);
-    const server = await startEmbeddedPostgres({ dataDir: join(dir, "db"), port: await freePort() });
+    // Commit times let part 4 time the pipeline after the fact instead of polling the database while it runs.
+    const server = await startEmbeddedPostgres({ dataDir: join(dir, "db"), port: await freePort(), settings: { track_commit_timestamp: "on" } });
     const admin = new pg.Client({ connectionString: server.databaseUrl("postgres") });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${DATABASE}`);
@@ -44,6 +45,8 @@ export async function startBenchDatabase(log: (line: string) => void): Promise<B
   }
   await applyMigrations(url);
   const pool = new pg.Pool({ connectionString: url, max: 2 });
+  // An idle connection the server drops (it stops at the end of a run) is nobody's failed query; pg would throw it as uncaught.
+  pool.on("error", (error) => log(`bench database connection closed: ${error.message}`));
   return {
     url,
     reset: async () => {

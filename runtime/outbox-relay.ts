@@ -17,7 +17,7 @@
  */
 import type { TaskfnCloudEvent } from "./cloud-event.js";
 import { sql, type Database } from "./database.js";
-import { traceOfRow, type OutboxEvent } from "./outbox.js";
+import { lockKeysForWriting, traceOfRow, type OutboxEvent } from "./outbox.js";
 
 export const MAX_ATTEMPTS = 5;
 
@@ -33,6 +33,36 @@ export interface ClaimOptions {
 
 export interface ClaimedEvent extends OutboxEvent {
   attempts: number;
+}
+
+interface ClaimedRow {
+  id: string;
+  topic: string;
+  partition_key: string;
+  cloud_event: TaskfnCloudEvent;
+  attempts: number;
+  seq: string;
+  traceparent: string | null;
+  tracestate: string | null;
+}
+
+/** Each key's claimed events in seq order, oldest key first. */
+function groupByKey(rows: ClaimedRow[]): ClaimedEvent[][] {
+  const byKey = new Map<string, (ClaimedEvent & { seq: string })[]>();
+  for (const row of rows) {
+    const event = {
+      id: row.id,
+      topic: row.topic,
+      partitionKey: row.partition_key,
+      cloudEvent: row.cloud_event,
+      attempts: row.attempts,
+      seq: row.seq,
+      ...traceOfRow(row),
+    };
+    byKey.set(row.partition_key, [...(byKey.get(row.partition_key) ?? []), event]);
+  }
+  const bySeq = (a: { seq: string }, b: { seq: string }) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1);
+  return [...byKey.values()].map((events) => events.sort(bySeq)).sort((a, b) => bySeq(a[0]!, b[0]!));
 }
 
 /**
@@ -56,15 +86,7 @@ export async function claimKeys(db: Database, { minAgeMs, leaseMs, keys, perKey 
       LIMIT ${keys}
       FOR UPDATE SKIP LOCKED`);
     if (heads.length === 0) return [];
-    return tx.query<{
-      id: string;
-      topic: string;
-      partition_key: string;
-      cloud_event: TaskfnCloudEvent;
-      attempts: number;
-      traceparent: string | null;
-      tracestate: string | null;
-    }>(sql`
+    return tx.query<ClaimedRow>(sql`
       UPDATE outbox_events AS o SET claimed_until = now() + make_interval(secs => ${leaseMs / 1000})
       FROM (
         SELECT id, row_number() OVER (PARTITION BY partition_key ORDER BY seq) AS rank
@@ -74,21 +96,40 @@ export async function claimKeys(db: Database, { minAgeMs, leaseMs, keys, perKey 
       WHERE o.id = waiting.id AND waiting.rank <= ${perKey}
       RETURNING o.id::text AS id, o.topic, o.partition_key, o.cloud_event, o.attempts, o.seq, o.traceparent, o.tracestate`);
   });
-  const byKey = new Map<string, (ClaimedEvent & { seq: string })[]>();
-  for (const row of rows as ((typeof rows)[number] & { seq: string })[]) {
-    const event = {
-      id: row.id,
-      topic: row.topic,
-      partitionKey: row.partition_key,
-      cloudEvent: row.cloud_event,
-      attempts: row.attempts,
-      seq: row.seq,
-      ...traceOfRow(row),
-    };
-    byKey.set(row.partition_key, [...(byKey.get(row.partition_key) ?? []), event]);
-  }
-  const bySeq = (a: { seq: string }, b: { seq: string }) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1);
-  return [...byKey.values()].map((events) => events.sort(bySeq)).sort((a, b) => bySeq(a[0]!, b[0]!));
+  return groupByKey(rows);
+}
+
+/**
+ * For a writer that has just published its own events: the events other writers of
+ * its keys committed meanwhile, which had to wait because this writer's older event
+ * was not yet published (outbox.ts). Leased like the relay's claims, so that they go
+ * out now, in seq order, instead of at the relay's next tick. Taking the writers'
+ * lock of the keys first closes the race: a writer still in its transaction commits
+ * before this looks, and a later one sees every older event published and publishes
+ * its own. A key another claim holds (the relay's) is left to it.
+ */
+export async function claimLeftBehind(db: Database, keys: string[], { leaseMs, perKey }: Pick<ClaimOptions, "leaseMs" | "perKey">): Promise<ClaimedEvent[][]> {
+  const rows = await db.transaction(async (tx) => {
+    await lockKeysForWriting(tx, keys);
+    const waiting = await tx.query<{ id: string; partition_key: string; leased: boolean }>(sql`
+      SELECT id::text AS id, partition_key, coalesce(claimed_until >= now(), false) AS leased FROM outbox_events
+      WHERE partition_key = ANY(${keys}::text[]) AND published_at IS NULL AND parked_at IS NULL
+      ORDER BY seq
+      FOR UPDATE`);
+    const leased = new Set(waiting.filter((row) => row.leased).map((row) => row.partition_key));
+    const taken = new Map<string, number>();
+    const ids = waiting.flatMap(({ id, partition_key: key }) => {
+      if (leased.has(key) || (taken.get(key) ?? 0) >= perKey) return [];
+      taken.set(key, (taken.get(key) ?? 0) + 1);
+      return [id];
+    });
+    if (ids.length === 0) return [];
+    return tx.query<ClaimedRow>(sql`
+      UPDATE outbox_events SET claimed_until = now() + make_interval(secs => ${leaseMs / 1000})
+      WHERE id = ANY(${ids}::uuid[])
+      RETURNING id::text AS id, topic, partition_key, cloud_event, attempts, seq, traceparent, tracestate`);
+  });
+  return groupByKey(rows);
 }
 
 export interface Refusal {

@@ -36,10 +36,7 @@ const WRITER_LOCK_CLASS = 0x7461736b; // "task"
  */
 export async function insertOutboxEvents(tx: Transaction, events: OutboxEvent[]): Promise<OutboxEvent[]> {
   const keys = [...new Set(events.map((e) => e.partitionKey))];
-  // In hash order, so two writers of overlapping keys never wait for each other crosswise.
-  await tx.query(sql`
-    SELECT pg_advisory_xact_lock(${WRITER_LOCK_CLASS}, hashtext(k))
-    FROM (SELECT k FROM unnest(${keys}::text[]) AS k ORDER BY hashtext(k)) AS sorted`);
+  await lockKeysForWriting(tx, keys);
   const rows = events.map(
     (e) =>
       sql`(${e.id}::uuid, ${e.topic}, ${e.partitionKey}, ${JSON.stringify(e.cloudEvent)}::jsonb, ${e.trace?.traceparent ?? null}, ${e.trace?.tracestate ?? null})`,
@@ -51,6 +48,14 @@ export async function insertOutboxEvents(tx: Transaction, events: OutboxEvent[])
     WHERE partition_key = ANY(${keys}::text[]) AND published_at IS NULL AND parked_at IS NULL`);
   const blocked = new Set(waiting.map((row) => row.partition_key));
   return events.filter((e) => !blocked.has(e.partitionKey));
+}
+
+/** Waits for the writers' lock of each key, until the transaction ends. */
+export async function lockKeysForWriting(tx: Transaction, keys: string[]): Promise<void> {
+  // In hash order, so two writers of overlapping keys never wait for each other crosswise.
+  await tx.query(sql`
+    SELECT pg_advisory_xact_lock(${WRITER_LOCK_CLASS}, hashtext(k))
+    FROM (SELECT k FROM unnest(${keys}::text[]) AS k ORDER BY hashtext(k)) AS sorted`);
 }
 
 export interface PublishDeps {

@@ -6,6 +6,7 @@ import { createRecordingDapr, type RecordingDapr } from "../test/runtime.js";
 import { buildCloudEvent, type EventDraft } from "./cloud-event.js";
 import { RetryableError } from "./errors.js";
 import { insertOutboxEvents, type OutboxEvent } from "./outbox.js";
+import { sql } from "./database.js";
 import { contextOnlyTracer } from "./tracing.js";
 import { createUnitOfWork, type UnitOfWork } from "./unit-of-work.js";
 
@@ -123,6 +124,44 @@ describe("UnitOfWork.run", () => {
     expect(dapr.published.map((p) => p.cloudEvent.subject)).toEqual(["unrelated"]);
     const waiting = await database.prisma.outboxEvent.findMany({ where: { partitionKey: "ordered-user", publishedAt: null }, orderBy: { seq: "asc" } });
     expect(waiting.map((row) => (row.cloudEvent as { subject: string }).subject)).toEqual(["earlier", "later"]);
+  });
+
+  it("publishes a later writer's event right after the earlier event of its key that was still being published, not at the relay's tick", async () => {
+    // Before: the later event waited for relayOutbox (its minimum age, then a tick) whenever two writes of one user overlapped.
+    const { uow, dapr } = setup();
+    let releaseFirst = () => {};
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let firstPublishing = () => {};
+    const publishing = new Promise<void>((resolve) => (firstPublishing = resolve));
+    dapr.beforePublish = async (request) => {
+      if ((request.cloudEvent as { subject: string }).subject !== "first") return;
+      firstPublishing();
+      await firstHeld;
+    };
+    const first = uow.run(TRACE, async (_tx, emit) => emit(draft("first", "overlap-user")));
+    await publishing;
+    // Committed while "first" is not yet published: it may not overtake it, so it waits.
+    await uow.run(TRACE, async (_tx, emit) => emit(draft("second", "overlap-user")));
+    expect(dapr.published.map((p) => p.cloudEvent.subject)).toEqual([]);
+    releaseFirst();
+    await first;
+    expect(dapr.published.map((p) => p.cloudEvent.subject)).toEqual(["first", "second"]);
+    const rows = await database.prisma.outboxEvent.findMany({ where: { partitionKey: "overlap-user" }, orderBy: { seq: "asc" } });
+    expect(rows.map((row) => [(row.cloudEvent as { subject: string }).subject, row.publishedAt !== null, row.claimedUntil])).toEqual([
+      ["first", true, null],
+      ["second", true, null],
+    ]);
+  });
+
+  it("leaves a key the relay has leased to the relay", async () => {
+    const { uow, dapr } = setup();
+    dapr.down = true;
+    await uow.run(TRACE, async (_tx, emit) => emit(draft("stuck", "leased-user")));
+    await database.db.execute(sql`UPDATE outbox_events SET claimed_until = now() + interval '1 minute' WHERE partition_key = 'leased-user'`);
+    dapr.down = false;
+    await uow.run(TRACE, async (_tx, emit) => emit(draft("unrelated", "free-user")));
+    await uow.run(TRACE, async (_tx, emit) => emit(draft("behind", "leased-user")));
+    expect(dapr.published.map((p) => p.cloudEvent.subject)).toEqual(["unrelated"]);
   });
 
   it("makes writers of one key take turns, so within a key seq order is commit order and the later writer sees the earlier event", async () => {

@@ -1,12 +1,14 @@
 /**
  * One state change, its events and (for consumers) the record of the event that
  * caused it commit in one transaction; the events are published right after,
- * unless an older event of the same partition key still waits for relayOutbox
- * (then they wait too, so a key's events never overtake each other).
+ * unless an older event of the same partition key still waits (then they wait too,
+ * so a key's events never overtake each other): for the writer publishing that
+ * older event, which publishes them next, or else for relayOutbox.
  */
 import { buildCloudEvent, type EventDraft } from "./cloud-event.js";
 import { sql, type Database, type Transaction } from "./database.js";
 import { insertOutboxEvents, markPublished, publishInOrder, type OutboxEvent, type PublishDeps } from "./outbox.js";
+import { claimLeftBehind, settleClaim } from "./outbox-relay.js";
 import type { TraceContext } from "./trace-context.js";
 
 export type { Transaction } from "./database.js";
@@ -30,6 +32,9 @@ export interface UnitOfWorkDeps extends PublishDeps {
   source: string;
 }
 
+// perKey publishes at the Dapr client's timeout each still end within the lease.
+const LEFT_BEHIND = { leaseMs: 60_000, perKey: 10, rounds: 3 };
+
 export function createUnitOfWork(deps: UnitOfWorkDeps): UnitOfWork {
   const { db, source, log } = deps;
 
@@ -52,9 +57,25 @@ export function createUnitOfWork(deps: UnitOfWorkDeps): UnitOfWork {
   // and whatever was not marked published is left to relayOutbox.
   async function publishCommitted(events: OutboxEvent[]): Promise<void> {
     try {
-      await markPublished(db, await publishInOrder(deps, events));
+      const published = await publishInOrder(deps, events);
+      await markPublished(db, published);
+      if (published.length === events.length) await publishLeftBehind([...new Set(events.map((e) => e.partitionKey))]);
     } catch (error) {
       log.warn({ err: error }, "could not mark events published; relayOutbox will publish them again");
+    }
+  }
+
+  // What other writers of these keys left waiting behind this writer's events goes
+  // out now rather than at the relay's next tick. Bounded: a key written faster than
+  // one writer publishes is left to the relay.
+  async function publishLeftBehind(keys: string[]): Promise<void> {
+    for (let round = 0; round < LEFT_BEHIND.rounds; round++) {
+      const claimed = await claimLeftBehind(db, keys, LEFT_BEHIND);
+      if (claimed.length === 0) return;
+      const published = (await Promise.all(claimed.map((keyEvents) => publishInOrder(deps, keyEvents)))).flat();
+      const ids = claimed.flat().map((event) => event.id);
+      await settleClaim(db, { claimed: ids, published, refused: [], refusalsCount: false });
+      if (published.length < ids.length) return;
     }
   }
 

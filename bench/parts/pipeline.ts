@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { completeTask } from "../../functions/complete-task/definition.js";
 import { onTaskCompleted } from "../../functions/on-task-completed/definition.js";
+import { subscriberPath } from "../../runtime/topic-trigger.js";
 import { startAppInstance, type AppInstance } from "../../toolkit/app-instance.js";
 import { renderDaprResources } from "../../toolkit/dapr-resources.js";
 import { startKafka } from "../../toolkit/kafka.js";
@@ -27,7 +28,6 @@ const PART = "4 pipeline (daprd + Kafka)";
 /** Events are keyed by user: enough users spread them over every partition of `tasks`. */
 const USERS = 64;
 const DRAIN_TIMEOUT_MS = 180_000;
-const POLL_MS = 10;
 
 interface Seeded {
   id: string;
@@ -50,31 +50,33 @@ function completeRequests(tasks: Seeded[], tokens: Map<string, string>): PacedRe
   return tasks.map((t) => ({ method: "POST", path: `/api/${t.userId}/tasks/${t.id}/complete`, headers: { authorization: `Bearer ${tokens.get(t.userId)}` } }));
 }
 
-async function nextInstancesOf(ctx: BenchContext, series: string[]): Promise<{ seriesId: string; createdAt: Date }[]> {
-  const { rows } = await ctx.db.query("SELECT series_id::text AS s, created_at FROM tasks WHERE occurrence = 2 AND series_id = ANY($1::uuid[])", [series]);
-  return (rows as { s: string; created_at: Date }[]).map((r) => ({ seriesId: r.s, createdAt: r.created_at }));
+/** The next instances committed so far, with their commit time (epoch ms, from track_commit_timestamp). */
+async function nextInstancesOf(ctx: BenchContext, series: string[]): Promise<{ seriesId: string; committedAt: number }[]> {
+  const { rows } = await ctx.db.query(
+    "SELECT series_id::text AS s, extract(epoch FROM pg_xact_commit_timestamp(xmin)) * 1000 AS committed FROM tasks WHERE occurrence = 2 AND series_id = ANY($1::uuid[])",
+    [series],
+  );
+  return (rows as { s: string; committed: string }[]).map((r) => ({ seriesId: r.s, committedAt: Number(r.committed) }));
 }
 
 async function waitUntil(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!(await check())) {
     if (performance.now() > deadline) throw new Error(`${what}: not done after ${timeoutMs / 1000} s`);
-    await sleep(50);
+    await sleep(250);
   }
 }
 
-/** Polls for the next instance of every series until all are seen or the time is up; returns when each was first seen. */
-async function watchNextInstances(ctx: BenchContext, series: string[], until: () => boolean): Promise<Map<string, number>> {
-  const seen = new Map<string, number>();
-  let pending = series;
-  while (pending.length > 0 && !until()) {
-    const found = await nextInstancesOf(ctx, pending);
-    const at = performance.now();
-    for (const f of found) seen.set(f.seriesId, at);
-    pending = pending.filter((s) => !seen.has(s));
-    await sleep(POLL_MS);
+/**
+ * Latencies are read after the fact from commit timestamps: polling for each next
+ * instance while the pipeline runs put a query over every pending series on the
+ * database every few milliseconds, load that grew with the offered rate.
+ */
+async function requireCommitTimestamps(ctx: BenchContext): Promise<void> {
+  const { rows } = await ctx.db.query("SHOW track_commit_timestamp");
+  if ((rows[0] as { track_commit_timestamp: string }).track_commit_timestamp !== "on") {
+    throw new Error(`[${PART}] needs track_commit_timestamp = on in the database DATABASE_URL names (the benchmark's own PostgreSQL has it)`);
   }
-  return seen;
 }
 
 /** `server`: the name its rows carry (taskfn, or the candidate's bundles). */
@@ -97,6 +99,7 @@ export async function pipeline(ctx: BenchContext, bundles: BuiltBundle[], server
       log: print,
     });
   try {
+    await requireCommitTimestamps(ctx);
     log(`[${PART}] starting Kafka and completeTask with its daprd…`);
     const kafka = await startKafka({ dataDir: join(dir, "kafka"), topics: TASKFN_TOPICS, log: (line) => print("kafka", line) });
     stops.push(() => kafka.stop());
@@ -124,7 +127,7 @@ export async function pipeline(ctx: BenchContext, bundles: BuiltBundle[], server
                 script: "event.lua",
                 connections: 32 / replicas,
                 durationS,
-                env: { BENCH_RECURRING_PCT: "100", BENCH_DAPR_API_TOKEN: c.appApiToken },
+                env: { BENCH_RECURRING_PCT: "100", BENCH_DAPR_API_TOKEN: c.appApiToken, BENCH_EVENT_PATH: subscriberPath(onTaskCompleted.trigger) },
               }),
             ),
           );
@@ -157,12 +160,12 @@ export async function pipeline(ctx: BenchContext, bundles: BuiltBundle[], server
         log(`[${PART}] ${progress}: ${backlog.length} completions queued in Kafka; draining…`);
         await Promise.all(consumers.map((c) => c.startSidecar()));
         const backlogSeries = backlog.map((t) => t.id);
-        let drained: { seriesId: string; createdAt: Date }[] = [];
+        let drained: { seriesId: string; committedAt: number }[] = [];
         await waitUntil(`draining ${backlog.length} events`, DRAIN_TIMEOUT_MS, async () => {
           drained = await nextInstancesOf(ctx, backlogSeries);
           return drained.length === backlog.length;
         });
-        const times = drained.map((d) => d.createdAt.getTime()).sort((a, b) => a - b);
+        const times = drained.map((d) => d.committedAt).sort((a, b) => a - b);
         const drainRate = ((times.length - 1) * 1000) / (times[times.length - 1]! - times[0]!);
         log(`[${PART}] ${progress}: completeTask ${completeRate.toFixed(0)} completions/s; drained at ${drainRate.toFixed(0)} events/s`);
         rows.push(
@@ -190,7 +193,7 @@ export async function pipeline(ctx: BenchContext, bundles: BuiltBundle[], server
             metric: "events/s",
             value: spread([drainRate]),
             ratio: drainRate / directRate,
-            target: { text: "≥ 0.5×", met: drainRate / directRate >= 0.5 },
+            target: { text: "≥ 0.8×", met: drainRate / directRate >= 0.8 },
           },
         );
 
@@ -200,25 +203,23 @@ export async function pipeline(ctx: BenchContext, bundles: BuiltBundle[], server
           const rate = Math.max(1, Math.round(load * saturation));
           const tasks = await seedRecurring(ctx, Math.max(10, Math.round(rate * config.pipeline.durationS)));
           log(`[${PART}] ${progress}: ${Math.round(load * 100)} % load, ${rate} completions/s for ${config.pipeline.durationS} s…`);
-          let pacing = true;
-          const started = performance.now();
-          const watching = watchNextInstances(
-            ctx,
-            tasks.map((t) => t.id),
-            () => !pacing && performance.now() - started > (config.pipeline.durationS + 15) * 1000,
-          );
           const paced = await pace({ port: complete.port, rate, requests: completeRequests(tasks, tokens) });
-          pacing = false;
-          const seen = await watching;
+          const series = tasks.map((t) => t.id);
+          let seen: { seriesId: string; committedAt: number }[] = [];
+          await waitUntil("next instances", (config.pipeline.durationS + 15) * 1000, async () => {
+            seen = await nextInstancesOf(ctx, series);
+            return seen.length === tasks.length;
+          }).catch(() => {}); // the missing ones are reported in the row
+          const committedAt = new Map(seen.map((s) => [s.seriesId, s.committedAt]));
           const latencies = tasks.flatMap((t, i) => {
             const answered = paced.responses[i]?.at;
-            const committed = seen.get(t.id);
-            return answered !== undefined && committed !== undefined ? [Math.max(0, committed - answered)] : [];
+            const committed = committedAt.get(t.id);
+            return answered !== undefined && committed !== undefined ? [Math.max(0, committed - (performance.timeOrigin + answered))] : [];
           });
           const p50 = quantile(latencies, 0.5);
           const p99 = quantile(latencies, 0.99);
           log(
-            `[${PART}] ${progress}: ${Math.round(load * 100)} % load: p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms, ${tasks.length - seen.size} missing`,
+            `[${PART}] ${progress}: ${Math.round(load * 100)} % load: p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms, ${tasks.length - seen.length} missing`,
           );
           rows.push({
             part: PART,
@@ -228,8 +229,8 @@ export async function pipeline(ctx: BenchContext, bundles: BuiltBundle[], server
             value: { median: p50, min: Math.min(...latencies), max: Math.max(...latencies) },
             p50,
             p99,
-            target: load === 0.5 ? { text: "p99 < 1000 ms", met: p99 < 1000 } : undefined,
-            errors: { ...noErrors(), status: paced.responses.filter((r) => r.status !== 200).length, other: tasks.length - seen.size },
+            target: load === 0.5 ? { text: "p99 < 500 ms", met: p99 < 500 } : undefined,
+            errors: { ...noErrors(), status: paced.responses.filter((r) => r.status !== 200).length, other: tasks.length - seen.length },
           });
         }
       } finally {
