@@ -54,10 +54,12 @@ export async function watchSources(options: WatchOptions): Promise<Watching> {
   const inputs = new Map((await functionBundles(functions, root)).map((bundle) => [bundle.appId, new Set(bundle.inputs)]));
 
   async function rebuild(changed: readonly string[]): Promise<void> {
-    const touched = functions.filter((f) => changed.some((path) => inputs.get(f.appId)!.has(path)));
+    // Only bundle inputs count: an editor's swap and backup files are nobody's.
+    const read = changed.filter((path) => functions.some((f) => inputs.get(f.appId)!.has(path)));
+    const touched = functions.filter((f) => read.some((path) => inputs.get(f.appId)!.has(path)));
     if (touched.length === 0) return;
     const names = touched.map((f) => f.appId).join(", ");
-    print(`↻ ${changed.join(", ")} changed: rebuilding ${names}…`);
+    print(`↻ ${read.join(", ")} changed: rebuilding ${names}…`);
     const started = performance.now();
     let built: Awaited<ReturnType<typeof buildFunctions>>;
     try {
@@ -69,7 +71,7 @@ export async function watchSources(options: WatchOptions): Promise<Watching> {
     const buildMs = since(started);
     await options.restartFunctions(touched.map((f) => f.appId));
     print(`✔ ${names}: rebuilt in ${buildMs}, restarted and ready in ${since(started)}`);
-    if (changed.some((path) => READ_AT_START.test(path)))
+    if (read.some((path) => READ_AT_START.test(path)))
       print("  (the gateway's routes and the stand-in's subscriptions come from the definitions at start: restart npm run dev if those changed)");
   }
 
@@ -94,10 +96,12 @@ export async function watchSources(options: WatchOptions): Promise<Watching> {
   let pending = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   let queue = Promise.resolve();
+  let closed = false;
   const flush = () => {
     const changed = [...pending].sort();
     pending = new Set();
-    queue = queue.then(() => handle(changed)).catch((error: unknown) => print(`✖ npm run dev: ${(error as Error).message}`));
+    // A restart cut short by the stop (Ctrl-C) is no error worth printing.
+    queue = queue.then(() => handle(changed)).catch((error: unknown) => void (closed || print(`✖ npm run dev: ${(error as Error).message}`)));
   };
   const folders = [...sourceFolders([...inputs.values()].flatMap((set) => [...set])), MIGRATIONS.slice(0, -1), DAPR.slice(0, -1)];
   const watchers: FSWatcher[] = folders.map((folder) =>
@@ -112,6 +116,7 @@ export async function watchSources(options: WatchOptions): Promise<Watching> {
 
   return {
     async close() {
+      closed = true;
       clearTimeout(timer);
       for (const watcher of watchers) watcher.close();
       await queue;
