@@ -22,7 +22,14 @@ export async function fuzz<T>(
   { runs, timeLimitMs = DEFAULT_TIME_LIMIT_MS }: FuzzOptions,
 ): Promise<number> {
   const numRuns = process.env.FUZZ_RUNS ? Number(process.env.FUZZ_RUNS) : runs;
-  const details = await fc.check(property, { seed: FUZZ_SEED, numRuns, interruptAfterTimeLimit: timeLimitMs, markInterruptAsFailure: false });
+  // The time limit abandons the case running at that moment without stopping it: it is awaited
+  // here, or its writes land in the middle of whatever the test file runs next.
+  let running: Promise<unknown> = Promise.resolve();
+  const tracked = Object.assign(Object.create(property) as typeof property, {
+    run: (value: T) => (running = property.run(value)),
+  });
+  const details = await fc.check(tracked, { seed: FUZZ_SEED, numRuns, interruptAfterTimeLimit: timeLimitMs, markInterruptAsFailure: false });
+  await running.catch(() => undefined);
   if (details.failed) {
     const replay = `FUZZ_SEED=${FUZZ_SEED} npx vitest run test/fuzz`;
     throw new Error(
