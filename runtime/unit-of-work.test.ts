@@ -140,11 +140,12 @@ describe("UnitOfWork.run", () => {
     };
     const first = uow.run(TRACE, async (_tx, emit) => emit(draft("first", "overlap-user")));
     await publishing;
-    // Committed while "first" is not yet published: it may not overtake it, so it waits.
-    await uow.run(TRACE, async (_tx, emit) => emit(draft("second", "overlap-user")));
+    // Committed while "first" is not yet published: it may not overtake it, so it waits for it.
+    const second = uow.run(TRACE, async (_tx, emit) => emit(draft("second", "overlap-user")));
+    await new Promise((resolve) => setTimeout(resolve, 200));
     expect(dapr.published.map((p) => p.cloudEvent.subject)).toEqual([]);
     releaseFirst();
-    await first;
+    await Promise.all([first, second]);
     expect(dapr.published.map((p) => p.cloudEvent.subject)).toEqual(["first", "second"]);
     const rows = await database.prisma.outboxEvent.findMany({ where: { partitionKey: "overlap-user" }, orderBy: { seq: "asc" } });
     expect(rows.map((row) => [(row.cloudEvent as { subject: string }).subject, row.publishedAt !== null, row.claimedUntil])).toEqual([
@@ -153,14 +154,21 @@ describe("UnitOfWork.run", () => {
     ]);
   });
 
-  it("leaves a key the relay has leased to the relay", async () => {
+  it("leaves a key the relay has leased to the relay, and an older event stuck for a second, without waiting", async () => {
     const { uow, dapr } = setup();
     dapr.down = true;
     await uow.run(TRACE, async (_tx, emit) => emit(draft("stuck", "leased-user")));
     await database.db.execute(sql`UPDATE outbox_events SET claimed_until = now() + interval '1 minute' WHERE partition_key = 'leased-user'`);
     dapr.down = false;
     await uow.run(TRACE, async (_tx, emit) => emit(draft("unrelated", "free-user")));
+    const started = performance.now();
     await uow.run(TRACE, async (_tx, emit) => emit(draft("behind", "leased-user")));
+    dapr.down = true;
+    await uow.run(TRACE, async (_tx, emit) => emit(draft("stuck", "stale-user")));
+    await database.db.execute(sql`UPDATE outbox_events SET created_at = now() - interval '2 seconds' WHERE partition_key = 'stale-user'`);
+    dapr.down = false;
+    await uow.run(TRACE, async (_tx, emit) => emit(draft("behind", "stale-user")));
+    expect(performance.now() - started, "neither writer waited out its polls").toBeLessThan(500);
     expect(dapr.published.map((p) => p.cloudEvent.subject)).toEqual(["unrelated"]);
   });
 

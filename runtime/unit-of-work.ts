@@ -8,7 +8,8 @@
 import { buildCloudEvent, type EventDraft } from "./cloud-event.js";
 import { sql, type Database, type Transaction } from "./database.js";
 import { insertOutboxEvents, markPublished, publishInOrder, type OutboxEvent, type PublishDeps } from "./outbox.js";
-import { claimLeftBehind, settleClaim } from "./outbox-relay.js";
+import { claimBehindOlder, settleClaim } from "./outbox-relay.js";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { TraceContext } from "./trace-context.js";
 
 export type { Transaction } from "./database.js";
@@ -32,14 +33,16 @@ export interface UnitOfWorkDeps extends PublishDeps {
   source: string;
 }
 
-// perKey publishes at the Dapr client's timeout each still end within the lease.
-const LEFT_BEHIND = { leaseMs: 60_000, perKey: 10, rounds: 3 };
+// How a writer waits for the older event its own wait behind: polls with growing
+// pauses while that event is young enough to be in its writer's hands. perKey
+// publishes at the Dapr client's timeout each still end within the lease.
+const BEHIND_OLDER = { pausesMs: [2, 5, 10, 20, 50, 100, 200, 300, 300], olderForMs: 1_000, leaseMs: 60_000, perKey: 10 };
 
 export function createUnitOfWork(deps: UnitOfWorkDeps): UnitOfWork {
   const { db, source, log } = deps;
 
   async function commit<T>(trace: TraceContext, work: Work<T>): Promise<T> {
-    const { result, events } = await db.transaction(async (tx) => {
+    const { result, events, behind } = await db.transaction(async (tx) => {
       const events: OutboxEvent[] = [];
       const emit: Emit = (draft) => {
         const cloudEvent = buildCloudEvent(draft, source);
@@ -47,9 +50,15 @@ export function createUnitOfWork(deps: UnitOfWorkDeps): UnitOfWork {
       };
       const result = await work(tx, emit);
       const inline = events.length > 0 ? await insertOutboxEvents(tx, events) : [];
-      return { result, events: inline };
+      return { result, events: inline, behind: events.filter((e) => !inline.includes(e)) };
     });
     if (events.length > 0) await publishCommitted(events);
+    for (const key of new Set(behind.map((e) => e.partitionKey))) {
+      await publishBehindOlder(
+        key,
+        behind.filter((e) => e.partitionKey === key).map((e) => e.id),
+      );
+    }
     return result;
   }
 
@@ -57,25 +66,27 @@ export function createUnitOfWork(deps: UnitOfWorkDeps): UnitOfWork {
   // and whatever was not marked published is left to relayOutbox.
   async function publishCommitted(events: OutboxEvent[]): Promise<void> {
     try {
-      const published = await publishInOrder(deps, events);
-      await markPublished(db, published);
-      if (published.length === events.length) await publishLeftBehind([...new Set(events.map((e) => e.partitionKey))]);
+      await markPublished(db, await publishInOrder(deps, events));
     } catch (error) {
       log.warn({ err: error }, "could not mark events published; relayOutbox will publish them again");
     }
   }
 
-  // What other writers of these keys left waiting behind this writer's events goes
-  // out now rather than at the relay's next tick. Bounded: a key written faster than
-  // one writer publishes is left to the relay.
-  async function publishLeftBehind(keys: string[]): Promise<void> {
-    for (let round = 0; round < LEFT_BEHIND.rounds; round++) {
-      const claimed = await claimLeftBehind(db, keys, LEFT_BEHIND);
-      if (claimed.length === 0) return;
-      const published = (await Promise.all(claimed.map((keyEvents) => publishInOrder(deps, keyEvents)))).flat();
-      const ids = claimed.flat().map((event) => event.id);
-      await settleClaim(db, { claimed: ids, published, refused: [], refusalsCount: false });
-      if (published.length < ids.length) return;
+  // Events that wait behind an older event of their key go out right after it, not
+  // at the relay's next tick (5 s and more later) whenever two writes of a key overlap.
+  async function publishBehindOlder(key: string, mine: string[]): Promise<void> {
+    try {
+      for (const pause of BEHIND_OLDER.pausesMs) {
+        await sleep(pause);
+        const next = await claimBehindOlder(db, key, mine, BEHIND_OLDER);
+        if (next === "leave") return;
+        if (next === "wait") continue;
+        const published = await publishInOrder(deps, next.claimed);
+        await settleClaim(db, { claimed: next.claimed.map((e) => e.id), published, refused: [], refusalsCount: false });
+        return;
+      }
+    } catch (error) {
+      log.warn({ err: error, partitionKey: key }, "could not publish the events waiting behind an older one; relayOutbox will");
     }
   }
 

@@ -18,6 +18,15 @@ version() {
   awk -v m="$2" '$1 == "require" && $2 == m { print $3 } $1 == m && $2 ~ /^v/ { print $2 }' "$here/$1/go.mod" | head -n1
 }
 
+# wait_for <pid> <seconds>: true once the process has ended, false if it still runs after that long.
+wait_for() {
+  local deadline=$((SECONDS + $2))
+  while kill -0 "$1" 2>/dev/null; do
+    [[ $SECONDS -lt $deadline ]] || return 1
+    sleep 1
+  done
+}
+
 # build <tool> <module dir> <package> <required module> [ldflags]
 build() {
   local tool=$1 mod=$2 pkg=$3 module=$4 ldflags=${5:-}
@@ -32,8 +41,13 @@ build() {
     rm -f "$dir/.complete"
     echo "[$tool] building $pkg $v into $dir (minutes on a cold Go cache; log: $dir/build.log)" >&2
     local started=$SECONDS
-    (cd "$here/$mod" && CGO_ENABLED=0 GOFLAGS=-mod=readonly go build -trimpath -ldflags="-s -w $ldflags" -o "$dir/$tool.tmp" "$pkg") >"$dir/build.log" 2>&1 ||
-      { tail -n 30 "$dir/build.log" >&2; exit 1; }
+    # -v lists each package as it is compiled: the progress printed below counts them.
+    (cd "$here/$mod" && CGO_ENABLED=0 GOFLAGS=-mod=readonly go build -v -trimpath -ldflags="-s -w $ldflags" -o "$dir/$tool.tmp" "$pkg") >"$dir/build.log" 2>&1 &
+    local go=$!
+    while ! wait_for "$go" 60; do
+      echo "[$tool] still building: $(grep -c . "$dir/build.log") packages after $((SECONDS - started))s" >&2
+    done
+    wait "$go" || { tail -n 30 "$dir/build.log" >&2; exit 1; }
     mv "$dir/$tool.tmp" "$dir/$tool"
     echo "$hash" >"$dir/.complete"
     echo "[$tool] built in $((SECONDS - started))s" >&2
