@@ -4,9 +4,15 @@
  * stubbed, onTaskCompleted's handler on a non-recurring task, reply) with the
  * context-only tracer, against the same with a tracer that does nothing at all
  * (one constant span: no traceparent parsed, nothing passed on). In process, no
- * HTTP and no database, so the difference is not lost in their noise; rounds
- * alternate. `npx tsx bench/tracing-overhead.ts` (about 20 s).
+ * HTTP and no database, so the difference is not lost in their noise. Rounds
+ * alternate, each starting with the other variant; as the two halves of a round
+ * run back to back, the ratio of each round is its own comparison under the same
+ * machine conditions, and the median of those ratios with its quartiles is what
+ * it prints. With tracing off the database runs statements on the same path as
+ * without tracing code (runtime/database.ts), so it is left out.
+ * `npx tsx bench/tracing-overhead.ts` (about a minute; BENCH_ROUNDS to change it).
  */
+import { loadavg } from "node:os";
 import { pino } from "pino";
 import { onTaskCompleted } from "../functions/on-task-completed/definition.js";
 import { createOnTaskCompletedHandler } from "../functions/on-task-completed/handler.js";
@@ -16,9 +22,10 @@ import { createEventDelivery } from "../runtime/topic-trigger.js";
 import { contextOnlyTracer, type Span, type Tracer } from "../runtime/tracing.js";
 import type { UnitOfWork } from "../runtime/unit-of-work.js";
 import { taskfnEvent } from "../tasks/events.js";
+import { quantile, spread } from "./stats.js";
 
-const ROUNDS = 10;
-const PER_ROUND = 20_000;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
+const PER_ROUND = 10_000;
 
 const uow: UnitOfWork = {
   run: () => Promise.reject(new Error("not used")),
@@ -28,7 +35,7 @@ const uow: UnitOfWork = {
   },
 };
 const constantSpan: Span = { traceId: "0".repeat(32), context: { traceparent: "" }, fail: () => {}, end: () => {} };
-const noTracer: Tracer = { startSpan: () => constantSpan, shutdown: async () => {} };
+const noTracer: Tracer = { startSpan: () => constantSpan, withSpan: (_span, work) => work(), shutdown: async () => {} };
 
 const now = new Date().toISOString();
 const task = {
@@ -64,20 +71,28 @@ const variants = {
   "no tracing at all": createEventDelivery(onTaskCompleted, handler, { uow, log, tracer: noTracer }),
 };
 
+const BASELINE = "no tracing at all";
 const samples = new Map<string, number[]>(Object.keys(variants).map((name) => [name, []]));
-for (let round = 0; round < ROUNDS; round++) {
-  for (const [name, deliver] of Object.entries(variants)) {
+const loadBefore = loadavg()[0]!.toFixed(1);
+// Round 0 warms up and is not counted.
+for (let round = 0; round <= ROUNDS; round++) {
+  const entries = Object.entries(variants);
+  for (const [name, deliver] of round % 2 ? entries.reverse() : entries) {
     const started = process.cpuUsage();
     for (let i = 0; i < PER_ROUND; i++) if ((await deliver(body)) !== "SUCCESS") throw new Error("delivery failed");
     const { user, system } = process.cpuUsage(started);
-    if (round > 0) samples.get(name)!.push(((user + system) * 1000) / PER_ROUND); // ns of CPU per delivery; round 0 warms up
+    if (round > 0) samples.get(name)!.push(((user + system) * 1000) / PER_ROUND); // ns of CPU per delivery
   }
 }
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const base = median(samples.get("no tracing at all")!);
+const loadAfter = loadavg()[0]!.toFixed(1);
+
+const base = samples.get(BASELINE)!;
+console.log(`${ROUNDS} alternating rounds × ${PER_ROUND} deliveries each; load average ${loadBefore} before, ${loadAfter} after`);
 for (const [name, values] of samples) {
-  const m = median(values);
+  const cpu = spread(values);
+  const ratios = values.map((value, round) => value / base[round]!);
   console.log(
-    `${name.padEnd(44)} ${(m / 1000).toFixed(2)} µs CPU/delivery (min ${(Math.min(...values) / 1000).toFixed(2)}, max ${(Math.max(...values) / 1000).toFixed(2)})  ${(m / base).toFixed(3)}×`,
+    `${name.padEnd(44)} ${(cpu.median / 1000).toFixed(2)} µs CPU/delivery (min ${(cpu.min / 1000).toFixed(2)}, max ${(cpu.max / 1000).toFixed(2)})` +
+      `  per-round ratio to "${BASELINE}": median ${quantile(ratios, 0.5).toFixed(3)}×, quartiles ${quantile(ratios, 0.25).toFixed(3)}–${quantile(ratios, 0.75).toFixed(3)}×`,
   );
 }

@@ -160,6 +160,49 @@ describe.each(selected)("$name", (driver) => {
       expect(nextHistory.map((entry) => entry.type)).toEqual(["task.created"]);
     });
 
+    it("reopening the completed instance: open again, its untouched next instance deleted, task.reopened in its history, a second reopen changes nothing", async () => {
+      const { api, completed, next } = await completeRecurring("reopen");
+
+      const reopened = await api.reopenTask(completed.id);
+      expect(reopened).toMatchObject({ id: completed.id, completed: false, completedAt: null, occurrence: 1 });
+      expect((await api.listTasks()).map((task) => task.id)).toEqual([completed.id]);
+      const deleted = async () => withSubjects(await target.records(TOPICS.tasks), "task.deleted", [next.id]).length;
+      expect(await settledCount("task.deleted of the next instance", 1, deleted)).toBe(1);
+
+      // recordTaskHistory read the task.reopened from Kafka, in its own consumer group.
+      const reopenedEvents = async () => withSubjects(await target.records(TOPICS.tasks), "task.reopened", [completed.id]).map(cloudEventOf);
+      const [event] = await eventually("task.reopened on tasks", async () => ((await reopenedEvents()).length > 0 ? reopenedEvents() : undefined));
+      const history = await eventually("task.reopened in the history", async () => {
+        const entries = await api.taskHistory(completed.id);
+        return entries.some((entry) => entry.type === "task.reopened") ? entries : undefined;
+      });
+      expect(history.map((entry) => entry.type)).toEqual(["task.created", "task.completed", "task.reopened"]);
+      expect(history[2]).toMatchObject({ eventId: event!.id, changes: { completed: { from: true, to: false } } });
+      const nextHistory = await eventually("the next instance's task.deleted in its history", async () => {
+        const entries = await api.taskHistory(next.id);
+        return entries.at(-1)?.type === "task.deleted" ? entries : undefined;
+      });
+      expect(nextHistory.map((entry) => entry.type)).toEqual(["task.created", "task.deleted"]);
+
+      expect(await api.reopenTask(completed.id)).toEqual(reopened);
+      expect(await settledCount("task.reopened of the task", 1, async () => (await reopenedEvents()).length, { settleMs: 3_000 })).toBe(1);
+      expect((await api.taskHistory(completed.id)).map((entry) => entry.type)).toEqual(["task.created", "task.completed", "task.reopened"]);
+    });
+
+    it("reopening answers 409 and changes nothing once the next instance was changed", async () => {
+      const { api, completed, next } = await completeRecurring("reopen-conflict");
+      await api.updateTask(next.id, { title: "Stand-up, moved" });
+
+      await callJson(`${target.gatewayUrl}/api/${encodeURIComponent(api.userId)}/tasks/${completed.id}/reopen`, { method: "POST", headers: api.headers }, 409);
+      const tasks = await api.listTasks();
+      expect(tasks.map((task) => [task.id, task.completed]).sort()).toEqual(
+        [
+          [completed.id, true],
+          [next.id, false],
+        ].sort(),
+      );
+    });
+
     it.runIf(driver.holdsTokens)("still creates exactly one when the same task.completed is published again by hand", async () => {
       const { api, completed, next } = await completeRecurring("republished");
       const [original] = withSubjects(await target.records(TOPICS.tasks), "task.completed", [completed.id]);
@@ -319,6 +362,20 @@ describe.each(selected)("$name", (driver) => {
       }
       const nextCreated = spans.find((span) => span.service === "record-task-history" && span.name === "process task.created")!;
       expect(parentOf(parentOf(nextCreated)!)).toMatchObject({ service: "on-task-completed", name: "process task.completed" });
+
+      // Each SQL statement is a child of the request or delivery that ran it (runtime/sql-statement.ts names them).
+      const statementsUnder = (parent: ReceivedSpan) =>
+        spans.filter((span) => span.parentSpanId === parent.spanId && !span.name.startsWith("publish ")).map((span) => span.name);
+      expect(statementsUnder(server)).toEqual(expect.arrayContaining(["UPDATE tasks", "INSERT outbox_events", "UPDATE outbox_events"]));
+      const nextInstance = spans.find((span) => span.service === "on-task-completed" && span.name === "process task.completed")!;
+      expect(statementsUnder(nextInstance)).toEqual(expect.arrayContaining(["INSERT processed_events", "INSERT tasks", "INSERT outbox_events"]));
+      const historyDeliveries = spans.filter((span) => span.service === "record-task-history" && span.name.startsWith("process "));
+      for (const delivery of historyDeliveries) expect(statementsUnder(delivery), delivery.name).toContain("INSERT processed_events");
+      // A redelivery finds its processed-event marker and writes nothing more; the first delivery of each event appends its entry.
+      for (const name of ["process task.completed", "process task.created"]) {
+        const appended = historyDeliveries.filter((delivery) => delivery.name === name && statementsUnder(delivery).includes("INSERT task_history"));
+        expect(appended.length, name).toBeGreaterThan(0);
+      }
     });
 
     it("the relayed path keeps the trace: completeTask's sidecar down, relayOutbox publishes the event later in the request's trace", async () => {

@@ -12,6 +12,8 @@ export interface UserApi {
   headers: Record<string, string>;
   createTask(body: Record<string, unknown>, baseUrl?: string): Promise<TaskJson>;
   completeTask(taskId: string): Promise<TaskJson>;
+  reopenTask(taskId: string): Promise<TaskJson>;
+  updateTask(taskId: string, changes: Record<string, unknown>): Promise<TaskJson>;
   /** Every task of the user, open and completed. */
   listTasks(): Promise<TaskJson[]>;
   /** The first page (up to 100 entries) of a task's history. */
@@ -37,6 +39,12 @@ export async function userApi(target: Target, userId: string): Promise<UserApi> 
     },
     async completeTask(taskId) {
       return TaskJson.parse(await callJson(`${target.gatewayUrl}${tasks}/${taskId}/complete`, { method: "POST", headers }, 200));
+    },
+    async reopenTask(taskId) {
+      return TaskJson.parse(await callJson(`${target.gatewayUrl}${tasks}/${taskId}/reopen`, { method: "POST", headers }, 200));
+    },
+    async updateTask(taskId, changes) {
+      return TaskJson.parse(await callJson(`${target.gatewayUrl}${tasks}/${taskId}`, { method: "PATCH", headers, body: JSON.stringify(changes) }, 200));
     },
     async listTasks() {
       return TaskPage.parse(await callJson(`${target.gatewayUrl}${tasks}?status=all&limit=100`, { headers }, 200)).items;

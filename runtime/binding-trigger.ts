@@ -28,7 +28,7 @@ export function mountBindingFunction(
     );
     const log = deps.log.child({ trace_id: span.traceId });
     try {
-      const summary = await handler({ log, trace: span.context });
+      const summary = await deps.tracer.withSpan(span, () => handler({ log, trace: span.context }));
       log.info(summary, `${definition.name} done`);
       return c.json(summary);
     } catch (error) {

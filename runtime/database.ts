@@ -12,6 +12,7 @@
  */
 import pg from "pg";
 import type { Sql } from "sql-template-tag";
+import type { StatementSpans } from "./tracing.js";
 
 export { default as sql, empty, join, raw, type Sql } from "sql-template-tag";
 
@@ -38,6 +39,8 @@ export interface DatabaseOptions {
   maxConnections?: number;
   /** Called when an idle connection breaks (the server restarted): the pool replaces it. */
   onIdleError?: (error: Error) => void;
+  /** A span per statement (the recording tracer's); absent, statements run with no tracing work at all. */
+  statementSpans?: StatementSpans;
 }
 
 /** No free connection in time: the store is saturated or unreachable; try again later. */
@@ -68,7 +71,7 @@ export const STATEMENT_TIMEOUT_MS = 5_000;
 /** Waiting for another transaction's row lock longer than this fails the statement (55P03, transient). */
 export const LOCK_TIMEOUT_MS = 2_000;
 
-export function createDatabase({ url, maxConnections = 10, onIdleError = () => {} }: DatabaseOptions): Database {
+export function createDatabase({ url, maxConnections = 10, onIdleError = () => {}, statementSpans }: DatabaseOptions): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max: maxConnections,
@@ -85,8 +88,20 @@ export function createDatabase({ url, maxConnections = 10, onIdleError = () => {
 
   // Text and values, not the Sql object: pg copies a config object property by
   // property (getters included) before every query; a text it takes as it is.
-  const runOn = (client: pg.Pool | pg.PoolClient) => (statement: Sql) =>
+  const untracedOn = (client: pg.Pool | pg.PoolClient) => (statement: Sql) =>
     client.query(statement.text, statement.values).catch((error: unknown) => Promise.reject(asUnavailable(error)));
+  const tracedOn = (spans: StatementSpans) => (client: pg.Pool | pg.PoolClient) => {
+    const run = untracedOn(client);
+    return (statement: Sql) => {
+      const end = spans(statement.text);
+      if (!end) return run(statement);
+      return run(statement).then(
+        (result) => (end(), result),
+        (error: unknown) => (end(error), Promise.reject(error)),
+      );
+    };
+  };
+  const runOn = statementSpans ? tracedOn(statementSpans) : untracedOn;
 
   return {
     ...sqlClient(runOn(pool)),

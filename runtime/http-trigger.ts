@@ -88,7 +88,7 @@ function traceRequest({ method, path }: HttpTrigger, { log, tracer }: { log: Log
   return async (c, next) => {
     const span = tracer.startSpan(name, "server", readTraceContext(c.req.header("traceparent"), c.req.header("tracestate")), attributes);
     invocations.set(c, { log: log.child({ trace_id: span.traceId }), trace: span.context });
-    await next();
+    await tracer.withSpan(span, next);
     // Hono has turned any error into the response by now (app.onError).
     if (c.res.status >= 500) span.fail(`HTTP ${c.res.status}`);
     span.end({ "http.response.status_code": c.res.status });

@@ -40,6 +40,7 @@ function serveWith<T extends Trigger>(definition: FunctionDefinition<T>, createH
     url: config.databaseUrl,
     maxConnections: config.databasePoolSize,
     onIdleError: (error) => log.warn({ err: error }, "an idle database connection broke; the pool replaces it"),
+    statementSpans: tracer.statementSpans,
   });
   const dapr = createDaprClient({ baseUrl: config.daprBaseUrl, apiToken: config.daprApiToken });
   const runtime = createFunctionRuntime(definition.name, { db, dapr, log, tracer });

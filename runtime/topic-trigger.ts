@@ -128,7 +128,9 @@ export function createEventDelivery<T extends TopicTrigger>(
     let outcome: { error?: unknown; result?: string };
     try {
       const event = readEvent(definition.trigger, body) as Parameters<EventHandler<T>>[0];
-      const result = await deps.uow.runOnce(consumer, event.id, span.context, (tx, emit) => handler(event, { tx, emit, log, trace: span.context }));
+      const result = await deps.tracer.withSpan(span, () =>
+        deps.uow.runOnce(consumer, event.id, span.context, (tx, emit) => handler(event, { tx, emit, log, trace: span.context })),
+      );
       outcome = { result };
     } catch (error) {
       outcome = { error };

@@ -21,8 +21,18 @@ export interface Span {
   end(attributes?: SpanAttributes): void;
 }
 
+/**
+ * Opens the span of one SQL statement (its parameterised text) as a child of the
+ * current span, and returns what ends it; undefined when no span is current.
+ */
+export type StatementSpans = (text: string) => ((error?: unknown) => void) | undefined;
+
 export interface Tracer {
   startSpan(name: string, kind: SpanKind, parent: TraceContext | undefined, attributes?: SpanAttributes): Span;
+  /** Runs `work` with `span` current: the statements it runs are its children. */
+  withSpan<T>(span: Span, work: () => Promise<T>): Promise<T>;
+  /** Only on a tracer that records: without it the database runs statements as they are, with no per-statement work. */
+  readonly statementSpans?: StatementSpans;
   /** Exports what is still buffered. */
   shutdown(): Promise<void>;
 }
@@ -41,6 +51,7 @@ export const contextOnlyTracer: Tracer = {
     const traceId = randomId(16);
     return { traceId, context: { traceparent: formatTraceparent({ traceId, spanId: randomId(8), sampled: false }) }, fail: nothing, end: nothing };
   },
+  withSpan: (_span, work) => work(),
   shutdown: async () => {},
 };
 

@@ -71,8 +71,9 @@ export async function startKafka(opts: StartKafkaOptions): Promise<RunningKafka>
   ];
   if (!existsSync(join(dataDir, "kraft", "meta.properties"))) {
     // KRaft storage must be formatted once with a cluster id (22 chars of base64url, a Kafka Uuid).
+    // Attached with `=`: one in 64 ids starts with "-", which as a separate argument reads as an option.
     const clusterId = randomBytes(16).toString("base64url");
-    const fmt = spawnSync("java", [...java, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", props], { encoding: "utf8" });
+    const fmt = spawnSync("java", [...java, "kafka.tools.StorageTool", "format", `--cluster-id=${clusterId}`, "-c", props], { encoding: "utf8" });
     if (fmt.status !== 0) throw new Error(`Kafka storage format failed (${fmt.error?.message ?? `exit ${fmt.status}`}):\n${fmt.stdout}${fmt.stderr}`);
   }
 

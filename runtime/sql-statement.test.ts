@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { describeStatement } from "./sql-statement.js";
+
+describe("describeStatement (the name and attributes of a statement span)", () => {
+  it.each([
+    ["SELECT id FROM tasks WHERE id = $1::uuid AND user_id = $2", "SELECT tasks"],
+    ["\n    INSERT INTO task_history (event_id) VALUES ($1)", "INSERT task_history"],
+    ["UPDATE tasks SET completed = false WHERE id = $1::uuid RETURNING id", "UPDATE tasks"],
+    ["DELETE FROM tasks WHERE id = $1::uuid", "DELETE tasks"],
+    // A subquery on the same table: still one collection.
+    ["SELECT id FROM (SELECT tasks.* FROM tasks WHERE a UNION ALL SELECT tasks.* FROM tasks WHERE b) AS tasks LIMIT $1", "SELECT tasks"],
+    ["UPDATE outbox_events AS o SET claimed_until = NULL FROM (SELECT id FROM outbox_events) AS c WHERE o.id = c.id", "UPDATE outbox_events"],
+    // Functions are not tables; a statement on none is named by its operation alone.
+    ["SELECT pg_advisory_xact_lock($1, hashtext(k)) FROM (SELECT k FROM unnest($2::text[]) AS k) AS sorted", "SELECT"],
+    ["SELECT 1", "SELECT"],
+    // After WITH, the first operation.
+    ["WITH inserted AS (INSERT INTO outbox_events (id) VALUES ($1)) SELECT DISTINCT partition_key FROM outbox_events", "INSERT outbox_events"],
+    // More than one table: the conventions name no collection.
+    ["WITH inserted AS (INSERT INTO outbox_events (id) VALUES ($1)) SELECT partition_key FROM outbox_events JOIN tasks ON true", "INSERT"],
+  ])("%s → %s", (text, name) => {
+    expect(describeStatement(text).name).toBe(name);
+  });
+
+  it("carries the parameterised text and the parts of the name as attributes", () => {
+    expect(describeStatement("DELETE FROM tasks WHERE id = $1").attributes).toEqual({
+      "db.system.name": "postgresql",
+      "db.query.text": "DELETE FROM tasks WHERE id = $1",
+      "db.operation.name": "DELETE",
+      "db.collection.name": "tasks",
+    });
+    expect(describeStatement("SELECT 1").attributes).not.toHaveProperty("db.collection.name");
+  });
+});
