@@ -19,7 +19,7 @@ const BUILD_SCRIPT = join(ROOT, "toolkit", "build.ts");
 const STAMP = ".sources.sha256";
 
 /** Undefined when a bundle, a metafile or an input is missing: then it has to be built. */
-async function sourcesHash(outdir: string, functions: readonly FunctionDefinition[]): Promise<string | undefined> {
+async function sourcesHash(root: string, outdir: string, functions: readonly FunctionDefinition[]): Promise<string | undefined> {
   try {
     const hash = createHash("sha256")
       .update(esbuildVersion)
@@ -32,7 +32,7 @@ async function sourcesHash(outdir: string, functions: readonly FunctionDefinitio
       const meta = JSON.parse(await readFile(join(dirname(bundle), "meta.json"), "utf8")) as Metafile;
       for (const input of Object.keys(meta.inputs)) inputs.add(input);
     }
-    for (const input of [...inputs].sort()) hash.update(input).update(await readFile(join(ROOT, input)));
+    for (const input of [...inputs].sort()) hash.update(input).update(await readFile(join(root, input)));
     return hash.digest("hex");
   } catch {
     return undefined;
@@ -47,13 +47,14 @@ export interface Bundles {
   ms: number;
 }
 
-export async function ensureBundles(outdir: string, functions: readonly FunctionDefinition[]): Promise<Bundles> {
+/** `root`: the source tree built (default this repository). */
+export async function ensureBundles(outdir: string, functions: readonly FunctionDefinition[], root = ROOT): Promise<Bundles> {
   const started = performance.now();
   const paths = new Map(functions.map((f) => [f.appId, bundlePath(outdir, f)]));
-  const [stamp, current] = await Promise.all([readFile(join(outdir, STAMP), "utf8").catch(() => undefined), sourcesHash(outdir, functions)]);
+  const [stamp, current] = await Promise.all([readFile(join(outdir, STAMP), "utf8").catch(() => undefined), sourcesHash(root, outdir, functions)]);
   if (current !== undefined && stamp === current) return { paths, built: false, ms: Math.round(performance.now() - started) };
-  await buildFunctions({ outdir, functions });
-  const hash = await sourcesHash(outdir, functions);
+  await buildFunctions({ root, outdir, functions });
+  const hash = await sourcesHash(root, outdir, functions);
   if (hash) await writeFile(join(outdir, STAMP), hash);
   return { paths, built: true, ms: Math.round(performance.now() - started) };
 }

@@ -3,64 +3,22 @@
  * loopback ports of its own (embedded PostgreSQL, bundles, ten processes, the
  * Dapr stand-in, the gateway), exercised through the gateway.
  */
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { connect, createServer, type Server } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FUNCTIONS, HTTP_FUNCTIONS } from "../functions/catalog.js";
+import { HTTP_FUNCTIONS } from "../functions/catalog.js";
 import type { TaskJson } from "../tasks/task-schema.js";
-import { startDev, type RunningDev } from "./start.js";
+import type { RunningDev } from "./start.js";
+import { startIsolatedDev } from "./test-stack.js";
 
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<Server>((resolve) => {
-          const server = createServer().listen(0, "127.0.0.1", () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}
-
-let dataDir: string;
 let dev: RunningDev;
 const output: string[] = [];
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), "taskfn-start-"));
-  // mkdtemp makes it private; PostgreSQL may run as its own user (see embedded-postgres.ts).
-  await chmod(dataDir, 0o755);
-  const [gatewayPort, sidecarPort, postgresPort, ...functionPorts] = await freePorts(3 + FUNCTIONS.length);
-  const portOf = new Map(FUNCTIONS.map((f, i) => [f.appId, functionPorts[i]!]));
-  // Nothing from the developer's shell may point the stack elsewhere.
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !["DATABASE_URL", "AUTH_JWT_SECRET", "REMINDER_WEBHOOK_URL", "PORT"].includes(name)),
-  );
-  try {
-    dev = await startDev({
-      dataDir,
-      outdir: join(dataDir, "dist"),
-      gatewayPort,
-      sidecarPort,
-      postgresPort,
-      functionPort: (f) => portOf.get(f.appId)!,
-      env: { ...env, LOG_LEVEL: "warn" },
-      print: (line) => output.push(line),
-    });
-  } catch (error) {
-    console.error(output.join("\n"));
-    throw error;
-  }
+  dev = await startIsolatedDev(output);
 }, 120_000);
 
 afterAll(async () => {
   await dev?.stop();
-  await rm(dataDir, { recursive: true, force: true });
 }, 60_000);
 
 describe("npm start (startDev)", () => {

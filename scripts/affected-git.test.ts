@@ -8,7 +8,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FunctionBundle, affectedFunctions } from "./affected-functions.js";
+import { affectedFunctions } from "./affected-functions.js";
+import type { FunctionBundle } from "../toolkit/bundle-inputs.js";
 import { changedFiles, deployBase } from "./affected-git.js";
 
 const BUNDLES: FunctionBundle[] = [

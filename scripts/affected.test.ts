@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, normalize } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FUNCTIONS } from "../functions/catalog.js";
-import { functionBundles } from "./affected-bundles.js";
-import { type FunctionBundle, affectedFunctions } from "./affected-functions.js";
+import { affectedFunctions } from "./affected-functions.js";
+import { functionBundles, type FunctionBundle } from "../toolkit/bundle-inputs.js";
 import { buildFunctions } from "../toolkit/build.js";
 import { ROOT } from "../toolkit/paths.js";
 

@@ -9,7 +9,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { parseArgs } from "node:util";
-import { functionBundles } from "./affected-bundles.js";
+import { functionBundles } from "../toolkit/bundle-inputs.js";
 import { sidecarsToRestart } from "./affected-dapr.js";
 import { type Affected, affectedFunctions, everything } from "./affected-functions.js";
 import { type DeployBase, changedFiles, deployBase } from "./affected-git.js";

@@ -6,14 +6,15 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect } from "vitest";
 import type { TaskfnCloudEvent } from "../runtime/cloud-event.js";
-import type { FunctionRuntime } from "../runtime/app.js";
+import type { FunctionRuntime, HandlerFactory } from "../runtime/app.js";
+import type { FunctionDefinition, Trigger } from "../runtime/types.js";
 import type { Database } from "../runtime/database.js";
 import type { EventType } from "../tasks/events.js";
 import type { TaskJson } from "../tasks/task-schema.js";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 import { HANDLER_FACTORIES } from "./functions.js";
-import { authHeaders, createRecordingDapr, createTestRuntime, type RecordingDapr, type TestApp } from "./runtime.js";
+import { authHeaders, createRecordingDapr, createTestApp, createTestRuntime, type RecordingDapr, type TestApp } from "./runtime.js";
 
 export type Body = Record<string, unknown>;
 
@@ -93,11 +94,23 @@ export async function seedTasks(
 }
 
 /** This test file's own database and a TaskApi over it: created before its tests, dropped after. */
-export function useTaskApi(): { readonly database: TestDatabase; readonly api: TaskApi } {
-  const context = {} as { database: TestDatabase; api: TaskApi };
+export function useTaskApi(): { readonly database: TestDatabase; readonly api: TaskApi };
+/** The same, and `definition`'s app on that database (on the TaskApi's runtime unless `runtime` says otherwise). */
+export function useTaskApi<T extends Trigger>(
+  definition: FunctionDefinition<T>,
+  createHandler: HandlerFactory<T>,
+  runtime?: (context: { database: TestDatabase; api: TaskApi }) => FunctionRuntime,
+): { readonly database: TestDatabase; readonly api: TaskApi; readonly app: TestApp };
+export function useTaskApi<T extends Trigger>(
+  definition?: FunctionDefinition<T>,
+  createHandler?: HandlerFactory<T>,
+  runtime: (context: { database: TestDatabase; api: TaskApi }) => FunctionRuntime = ({ api }) => api.runtime,
+) {
+  const context = {} as { database: TestDatabase; api: TaskApi; app: TestApp };
   beforeAll(async () => {
     context.database = await createTestDatabase();
     context.api = createTaskApi(context.database.db);
+    if (definition && createHandler) context.app = createTestApp(definition, createHandler, runtime(context));
   });
   afterAll(() => context.database.drop());
   return context;

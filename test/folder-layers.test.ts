@@ -3,7 +3,9 @@
  * only shipped code; toolkit/ is the one library the tooling folders share and
  * imports only shipped code; a tooling folder imports shipped code, toolkit/
  * and itself, never another tooling folder. Test files may also use test/,
- * the test-support library. ARCHITECTURE.md draws the layers.
+ * the test-support library. ARCHITECTURE.md draws the layers. And shipped code
+ * is small files, one concept each: none over 200 lines (tests aside: a test
+ * file is the specification of one module, read case by case).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, normalize, relative } from "node:path";
@@ -65,5 +67,12 @@ describe("folder layers", () => {
         .map((target) => `${file} -> ${relative(ROOT, join(ROOT, target))}`),
     );
     expect(violations).toEqual([]);
+  });
+
+  it("no shipped source file is over 200 lines", () => {
+    const shipped = files.filter((file) => SHIPPED.includes(folderOf(file)) && !file.endsWith(".test.ts"));
+    const long = shipped.filter((file) => readFileSync(join(ROOT, file), "utf8").trimEnd().split("\n").length > 200);
+    expect(shipped.length).toBeGreaterThan(50);
+    expect(long).toEqual([]);
   });
 });

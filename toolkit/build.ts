@@ -14,6 +14,7 @@ import { build, type BuildOptions as EsbuildOptions, type Metafile } from "esbui
 import { FUNCTIONS, functionFolder } from "../functions/catalog.js";
 import type { FunctionDefinition } from "../runtime/types.js";
 import { buildSnapshots } from "./build-snapshot.js";
+import { entryPointOf, reachableFrom } from "./bundle-inputs.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const DIST_DIR = join(ROOT, "dist");
@@ -46,6 +47,8 @@ export function bundlePath(outdir: string, definition: FunctionDefinition): stri
 }
 
 export interface BuildOptions {
+  /** The source tree: entry points, node_modules and the metafile's paths start here. Default: this repository. */
+  root?: string;
   /** Default: `dist/` at the repository root. */
   outdir?: string;
   /** Default: every function in the catalog. */
@@ -59,6 +62,8 @@ export interface BuiltFunction {
   /** Absolute path of `index.mjs`. */
   bundle: string;
   bytes: number;
+  /** Root-relative paths of every file its entry point reaches (toolkit/bundle-inputs.ts). */
+  inputs: string[];
 }
 
 export interface BuildReport {
@@ -75,30 +80,28 @@ function metafileOf(metafile: Metafile, outputPath: string): Metafile {
   return { inputs, outputs: { [outputPath]: output } };
 }
 
-export async function buildFunctions({ outdir = DIST_DIR, functions = FUNCTIONS, snapshotNode }: BuildOptions = {}): Promise<BuildReport> {
+export async function buildFunctions({ root = ROOT, outdir = DIST_DIR, functions = FUNCTIONS, snapshotNode }: BuildOptions = {}): Promise<BuildReport> {
   const started = performance.now();
   const result = await build({
     ...NODE_BUNDLE_OPTIONS,
-    absWorkingDir: ROOT,
-    entryPoints: functions.map((definition) => ({
-      in: join("functions", functionFolder(definition), "main.ts"),
-      out: join(functionFolder(definition), "index"),
-    })),
+    absWorkingDir: root,
+    entryPoints: functions.map((definition) => ({ in: entryPointOf(definition), out: join(functionFolder(definition), "index") })),
     outdir,
     metafile: true,
   });
-  if (snapshotNode) await buildSnapshots({ root: ROOT, outdir, functions, node: snapshotNode, target: NODE_BUNDLE_OPTIONS.target });
+  if (snapshotNode) await buildSnapshots({ root, outdir, functions, node: snapshotNode, target: NODE_BUNDLE_OPTIONS.target });
   const ms = Math.round(performance.now() - started);
 
   const built = await Promise.all(
     functions.map(async (definition) => {
       const bundle = bundlePath(outdir, definition);
       const dir = dirname(bundle);
-      const outputPath = relative(ROOT, bundle);
+      const outputPath = relative(root, bundle);
       const meta = metafileOf(result.metafile, outputPath);
       await mkdir(dir, { recursive: true });
       await writeFile(join(dir, "meta.json"), JSON.stringify(meta));
-      return { appId: definition.appId, bundle, bytes: meta.outputs[outputPath]!.bytes };
+      const inputs = reachableFrom(result.metafile, entryPointOf(definition));
+      return { appId: definition.appId, bundle, bytes: meta.outputs[outputPath]!.bytes, inputs };
     }),
   );
   return { functions: built, ms };

@@ -15,6 +15,8 @@ export interface DevDatabaseOptions {
   /** Embedded PostgreSQL data folder and port, when no url is given. */
   dataDir: string;
   port: number;
+  /** Default: this repository's prisma/migrations. */
+  migrationsDir?: string;
   onLog?: (line: string) => void;
 }
 
@@ -36,7 +38,7 @@ async function createDatabaseIfMissing(maintenanceUrl: string, name: string): Pr
   }
 }
 
-export async function startDevDatabase({ url, dataDir, port, onLog }: DevDatabaseOptions): Promise<DevDatabase> {
+export async function startDevDatabase({ url, dataDir, port, migrationsDir, onLog }: DevDatabaseOptions): Promise<DevDatabase> {
   if (url) {
     const target = new URL(url);
     const name = decodeURIComponent(target.pathname.slice(1));
@@ -45,14 +47,14 @@ export async function startDevDatabase({ url, dataDir, port, onLog }: DevDatabas
       maintenance.pathname = "/postgres";
       await createDatabaseIfMissing(maintenance.href, name);
     }
-    await applyMigrations(url);
+    await applyMigrations(url, migrationsDir);
     return { url, description: `DATABASE_URL (${target.host}${target.pathname})`, stop: async () => {} };
   }
   const server = await startEmbeddedPostgres({ dataDir, port, onLog });
   try {
     await createDatabaseIfMissing(server.databaseUrl("postgres"), DEV_DATABASE);
     const devUrl = server.databaseUrl(DEV_DATABASE);
-    await applyMigrations(devUrl);
+    await applyMigrations(devUrl, migrationsDir);
     return { url: devUrl, description: `embedded, port ${port}, data in ${dataDir}`, stop: () => server.stop() };
   } catch (error) {
     await server.stop();

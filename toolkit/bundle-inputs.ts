@@ -3,20 +3,28 @@
  * bundles the function's entry point. Walked from the metafile's imports rather
  * than taken from the output's inputs, because those omit modules tree-shaking
  * emptied, and a change to such a module (a new top-level statement) would
- * still change the bundle.
+ * still change the bundle. `npm run affected` and `npm run dev` both decide
+ * from it which functions a changed file touches.
  */
 import { join } from "node:path";
 import { build, type Metafile } from "esbuild";
 import { FUNCTIONS, functionFolder } from "../functions/catalog.js";
 import type { FunctionDefinition } from "../runtime/types.js";
-import type { FunctionBundle } from "./affected-functions.js";
-import { ROOT } from "../toolkit/paths.js";
+import { ROOT } from "./paths.js";
 
-function entryPointOf(definition: FunctionDefinition): string {
+export interface FunctionBundle {
+  appId: string;
+  /** Root-relative paths of every file esbuild read into the bundle. */
+  inputs: readonly string[];
+}
+
+/** A function's entry point, relative to the root it is built from. */
+export function entryPointOf(definition: FunctionDefinition): string {
   return join("functions", functionFolder(definition), "main.ts");
 }
 
-function reachableFrom(metafile: Metafile, entry: string): string[] {
+/** Every file reachable by import from `entry` in a metafile of a build that bundled it. */
+export function reachableFrom(metafile: Metafile, entry: string): string[] {
   const seen = new Set([entry]);
   const pending = [entry];
   for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
@@ -29,10 +37,10 @@ function reachableFrom(metafile: Metafile, entry: string): string[] {
   return [...seen].sort();
 }
 
-/** Resolves modules the way toolkit/build.ts does (bundle, node, esm); affected.test.ts checks they agree. */
-export async function functionBundles(functions: readonly FunctionDefinition[] = FUNCTIONS): Promise<FunctionBundle[]> {
+/** Resolves modules the way toolkit/build.ts does (bundle, node, esm); scripts/affected.test.ts checks they agree. */
+export async function functionBundles(functions: readonly FunctionDefinition[] = FUNCTIONS, root = ROOT): Promise<FunctionBundle[]> {
   const { metafile } = await build({
-    absWorkingDir: ROOT,
+    absWorkingDir: root,
     entryPoints: functions.map(entryPointOf),
     outdir: "affected",
     bundle: true,
@@ -42,6 +50,6 @@ export async function functionBundles(functions: readonly FunctionDefinition[] =
     metafile: true,
     logLevel: "error",
   });
-  // Metafile paths are relative to absWorkingDir: the repository root, like git's.
+  // Metafile paths are relative to absWorkingDir: the root, like git's.
   return functions.map((definition) => ({ appId: definition.appId, inputs: reachableFrom(metafile, entryPointOf(definition)) }));
 }
