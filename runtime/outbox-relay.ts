@@ -100,43 +100,36 @@ export async function claimKeys(db: Database, { minAgeMs, leaseMs, keys, perKey 
   return groupByKey(rows);
 }
 
-/** What a writer whose events wait behind an older one of their key may do now. */
-export type BehindOlder = { claimed: ClaimedEvent[] } | "wait" | "leave";
-
 /**
- * For a writer whose events had to wait behind an older event of their key (per-key
- * order, outbox.ts): once that event is published, lease the key's waiting events,
- * its own first, as the relay's claims do, so that the writer publishes them now in
- * seq order instead of leaving them for the relay's next tick. "wait": the oldest
- * waiting event is someone else's and younger than `olderForMs`, so its writer is
- * presumably publishing it; "leave": nothing of ours waits any more, another claim
- * holds the key, or the older event is stuck, which is the relay's job. The writers'
- * lock serialises this with the key's writers and with other writers doing the same.
+ * For a writer: the events of `keys` that wait behind an event that is published
+ * now (committed by other writers meanwhile, or its own that had to wait), leased as
+ * the relay's claims are, to be published in seq order right away instead of at the
+ * relay's next tick. A key another writer or the relay holds a lease in is left to
+ * it: that one publishes what waits after it (see finishPublishing). Taking the
+ * writers' lock first serialises this with the key's writers and other claims.
  */
-export async function claimBehindOlder(
-  db: Database,
-  key: string,
-  mine: string[],
-  { leaseMs, perKey, olderForMs }: Pick<ClaimOptions, "leaseMs" | "perKey"> & { olderForMs: number },
-): Promise<BehindOlder> {
-  return db.transaction(async (tx) => {
-    await lockKeysForWriting(tx, [key]);
-    const waiting = await tx.query<{ id: string; leased: boolean; young: boolean }>(sql`
-      SELECT id::text AS id, coalesce(claimed_until >= now(), false) AS leased,
-        created_at > now() - make_interval(secs => ${olderForMs / 1000}) AS young
-      FROM outbox_events
-      WHERE partition_key = ${key} AND published_at IS NULL AND parked_at IS NULL
+export async function claimWaiting(db: Database, keys: string[], { leaseMs, perKey }: Pick<ClaimOptions, "leaseMs" | "perKey">): Promise<ClaimedEvent[][]> {
+  const rows = await db.transaction(async (tx) => {
+    await lockKeysForWriting(tx, keys);
+    const waiting = await tx.query<{ id: string; partition_key: string; leased: boolean }>(sql`
+      SELECT id::text AS id, partition_key, coalesce(claimed_until >= now(), false) AS leased FROM outbox_events
+      WHERE partition_key = ANY(${keys}::text[]) AND published_at IS NULL AND parked_at IS NULL
       ORDER BY seq
       FOR UPDATE`);
-    const head = waiting[0];
-    if (!head || !waiting.some((row) => mine.includes(row.id)) || waiting.some((row) => row.leased)) return "leave";
-    if (!mine.includes(head.id)) return head.young ? "wait" : "leave";
-    const rows = await tx.query<ClaimedRow>(sql`
+    const held = new Set(waiting.filter((row) => row.leased).map((row) => row.partition_key));
+    const taken = new Map<string, number>();
+    const ids = waiting.flatMap(({ id, partition_key: key }) => {
+      if (held.has(key) || (taken.get(key) ?? 0) >= perKey) return [];
+      taken.set(key, (taken.get(key) ?? 0) + 1);
+      return [id];
+    });
+    if (ids.length === 0) return [];
+    return tx.query<ClaimedRow>(sql`
       UPDATE outbox_events SET claimed_until = now() + make_interval(secs => ${leaseMs / 1000})
-      WHERE id = ANY(${waiting.slice(0, perKey).map((row) => row.id)}::uuid[])
+      WHERE id = ANY(${ids}::uuid[])
       RETURNING id::text AS id, topic, partition_key, cloud_event, attempts, seq, traceparent, tracestate`);
-    return { claimed: groupByKey(rows)[0] ?? [] };
   });
+  return groupByKey(rows);
 }
 
 export interface Refusal {

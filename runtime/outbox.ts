@@ -25,27 +25,34 @@ const WRITER_LOCK_CLASS = 0x7461736b; // "task"
 
 /**
  * Writes `events` in the caller's transaction and returns those that may be
- * published right after commit: the events of every partition key with no older
- * event still waiting for the relay. The others would overtake that event, so they
- * wait for the relay too, which publishes each key's events in seq order.
+ * published right after commit, leased to the writer for `leaseMs`: the events of
+ * every partition key with no older event still waiting. The others would overtake
+ * that event, so they wait, unleased, for whoever publishes it (the writer that
+ * holds it publishes what waits behind it next; see unit-of-work.ts) or else the relay.
  *
  * Writers of one key take turns (a transaction-scoped advisory lock on the key),
  * so within a key seq order is commit order, and the check below sees every older
  * event of the key (it runs after the lock was granted, so its snapshot includes
  * the previous writer's commit).
  */
-export async function insertOutboxEvents(tx: Transaction, events: OutboxEvent[]): Promise<OutboxEvent[]> {
+export async function insertOutboxEvents(tx: Transaction, events: OutboxEvent[], leaseMs: number): Promise<OutboxEvent[]> {
   const keys = [...new Set(events.map((e) => e.partitionKey))];
   await lockKeysForWriting(tx, keys);
   const rows = events.map(
     (e) =>
-      sql`(${e.id}::uuid, ${e.topic}, ${e.partitionKey}, ${JSON.stringify(e.cloudEvent)}::jsonb, ${e.trace?.traceparent ?? null}, ${e.trace?.tracestate ?? null})`,
+      sql`(${e.id}::uuid, ${e.topic}::text, ${e.partitionKey}::text, ${JSON.stringify(e.cloudEvent)}::jsonb, ${e.trace?.traceparent ?? null}::text, ${e.trace?.tracestate ?? null}::text)`,
   );
   // One statement: the CTE's snapshot does not include the rows it inserts.
   const waiting = await tx.query<{ partition_key: string }>(sql`
-    WITH inserted AS (INSERT INTO outbox_events (id, topic, partition_key, cloud_event, traceparent, tracestate) VALUES ${join(rows)})
-    SELECT DISTINCT partition_key FROM outbox_events
-    WHERE partition_key = ANY(${keys}::text[]) AND published_at IS NULL AND parked_at IS NULL`);
+    WITH waiting AS (
+      SELECT DISTINCT partition_key FROM outbox_events
+      WHERE partition_key = ANY(${keys}::text[]) AND published_at IS NULL AND parked_at IS NULL),
+    inserted AS (
+      INSERT INTO outbox_events (id, topic, partition_key, cloud_event, traceparent, tracestate, claimed_until)
+      SELECT v.id, v.topic, v.partition_key, v.cloud_event, v.traceparent, v.tracestate,
+        CASE WHEN v.partition_key IN (SELECT partition_key FROM waiting) THEN NULL ELSE now() + make_interval(secs => ${leaseMs / 1000}) END
+      FROM (VALUES ${join(rows)}) AS v(id, topic, partition_key, cloud_event, traceparent, tracestate))
+    SELECT partition_key FROM waiting`);
   const blocked = new Set(waiting.map((row) => row.partition_key));
   return events.filter((e) => !blocked.has(e.partitionKey));
 }
@@ -113,9 +120,25 @@ export async function publishInOrder(deps: PublishDeps, events: OutboxEvent[]): 
   return published;
 }
 
-export async function markPublished(db: SqlClient, ids: string[]): Promise<void> {
-  if (ids.length === 0) return;
-  await db.execute(sql`UPDATE outbox_events SET published_at = now(), attempts = attempts + 1 WHERE id = ANY(${ids}::uuid[])`);
+/**
+ * After a writer tried to publish the events it holds: marks the published ones,
+ * ends its lease on all of them, and says whether other events of their keys wait
+ * (committed behind them meanwhile), in one statement.
+ */
+export async function finishPublishing(db: SqlClient, { held, published }: { held: OutboxEvent[]; published: string[] }): Promise<{ othersWait: boolean }> {
+  const ids = held.map((e) => e.id);
+  const keys = [...new Set(held.map((e) => e.partitionKey))];
+  const [row] = await db.query<{ others_wait: boolean }>(sql`
+    WITH settled AS (
+      UPDATE outbox_events SET
+        claimed_until = NULL,
+        published_at = CASE WHEN id = ANY(${published}::uuid[]) THEN now() ELSE published_at END,
+        attempts = attempts + CASE WHEN id = ANY(${published}::uuid[]) THEN 1 ELSE 0 END
+      WHERE id = ANY(${ids}::uuid[]))
+    SELECT EXISTS (
+      SELECT 1 FROM outbox_events
+      WHERE partition_key = ANY(${keys}::text[]) AND published_at IS NULL AND parked_at IS NULL AND NOT (id = ANY(${ids}::uuid[]))) AS others_wait`);
+  return { othersWait: row!.others_wait };
 }
 
 /** The trace context stored with an outbox row, if the row has one. */

@@ -2,14 +2,13 @@
  * One state change, its events and (for consumers) the record of the event that
  * caused it commit in one transaction; the events are published right after,
  * unless an older event of the same partition key still waits (then they wait too,
- * so a key's events never overtake each other): for the writer publishing that
- * older event, which publishes them next, or else for relayOutbox.
+ * so a key's events never overtake each other): the writer holding that older event
+ * publishes them next, or else relayOutbox does.
  */
 import { buildCloudEvent, type EventDraft } from "./cloud-event.js";
 import { sql, type Database, type Transaction } from "./database.js";
-import { insertOutboxEvents, markPublished, publishInOrder, type OutboxEvent, type PublishDeps } from "./outbox.js";
-import { claimBehindOlder, settleClaim } from "./outbox-relay.js";
-import { setTimeout as sleep } from "node:timers/promises";
+import { finishPublishing, insertOutboxEvents, publishInOrder, type OutboxEvent, type PublishDeps } from "./outbox.js";
+import { claimWaiting } from "./outbox-relay.js";
 import type { TraceContext } from "./trace-context.js";
 
 export type { Transaction } from "./database.js";
@@ -33,60 +32,55 @@ export interface UnitOfWorkDeps extends PublishDeps {
   source: string;
 }
 
-// How a writer waits for the older event its own wait behind: polls with growing
-// pauses while that event is young enough to be in its writer's hands. perKey
-// publishes at the Dapr client's timeout each still end within the lease.
-const BEHIND_OLDER = { pausesMs: [2, 5, 10, 20, 50, 100, 200, 300, 300], olderForMs: 1_000, leaseMs: 60_000, perKey: 10 };
+// What a writer leases: its own events from its insert on, what waits behind them
+// after they are out. perKey publishes at the Dapr client's timeout each end within
+// the lease; rounds bound how long one request drains a busy key for others.
+const WRITER_CLAIMS = { leaseMs: 30_000, perKey: 10, rounds: 3 };
 
 export function createUnitOfWork(deps: UnitOfWorkDeps): UnitOfWork {
   const { db, source, log } = deps;
 
   async function commit<T>(trace: TraceContext, work: Work<T>): Promise<T> {
-    const { result, events, behind } = await db.transaction(async (tx) => {
+    const { result, inline, behind } = await db.transaction(async (tx) => {
       const events: OutboxEvent[] = [];
       const emit: Emit = (draft) => {
         const cloudEvent = buildCloudEvent(draft, source);
         events.push({ id: cloudEvent.id, topic: draft.topic, partitionKey: draft.partitionKey, cloudEvent, trace });
       };
       const result = await work(tx, emit);
-      const inline = events.length > 0 ? await insertOutboxEvents(tx, events) : [];
-      return { result, events: inline, behind: events.filter((e) => !inline.includes(e)) };
+      const inline = events.length > 0 ? await insertOutboxEvents(tx, events, WRITER_CLAIMS.leaseMs) : [];
+      return { result, inline, behind: events.filter((e) => !inline.includes(e)) };
     });
-    if (events.length > 0) await publishCommitted(events);
-    for (const key of new Set(behind.map((e) => e.partitionKey))) {
-      await publishBehindOlder(
-        key,
-        behind.filter((e) => e.partitionKey === key).map((e) => e.id),
-      );
-    }
+    const othersWait = inline.length > 0 && (await publishHeld(inline));
+    // Events of its own that had to wait may be claimable already (what they waited
+    // behind went out before this commit); otherwise whoever holds their key publishes them.
+    if (othersWait || behind.length > 0) await publishWaiting([...new Set([...inline, ...behind].map((e) => e.partitionKey))]);
     return result;
   }
 
   // The state change is committed: a failure from here on is logged, never thrown,
-  // and whatever was not marked published is left to relayOutbox.
-  async function publishCommitted(events: OutboxEvent[]): Promise<void> {
+  // and whatever was not marked published is left to relayOutbox. True when all went
+  // out and other events of their keys wait behind them.
+  async function publishHeld(events: OutboxEvent[]): Promise<boolean> {
     try {
-      await markPublished(db, await publishInOrder(deps, events));
+      const published = await publishInOrder(deps, events);
+      const { othersWait } = await finishPublishing(db, { held: events, published });
+      return othersWait && published.length === events.length;
     } catch (error) {
       log.warn({ err: error }, "could not mark events published; relayOutbox will publish them again");
+      return false;
     }
   }
 
-  // Events that wait behind an older event of their key go out right after it, not
-  // at the relay's next tick (5 s and more later) whenever two writes of a key overlap.
-  async function publishBehindOlder(key: string, mine: string[]): Promise<void> {
-    try {
-      for (const pause of BEHIND_OLDER.pausesMs) {
-        await sleep(pause);
-        const next = await claimBehindOlder(db, key, mine, BEHIND_OLDER);
-        if (next === "leave") return;
-        if (next === "wait") continue;
-        const published = await publishInOrder(deps, next.claimed);
-        await settleClaim(db, { claimed: next.claimed.map((e) => e.id), published, refused: [], refusalsCount: false });
-        return;
-      }
-    } catch (error) {
-      log.warn({ err: error, partitionKey: key }, "could not publish the events waiting behind an older one; relayOutbox will");
+  async function publishWaiting(keys: string[]): Promise<void> {
+    for (let round = 0; round < WRITER_CLAIMS.rounds; round++) {
+      const claimed = await claimWaiting(db, keys, WRITER_CLAIMS).catch((error: unknown) => {
+        log.warn({ err: error }, "could not claim the events waiting behind published ones; relayOutbox will publish them");
+        return [];
+      });
+      if (claimed.length === 0) return;
+      const othersWait = await Promise.all(claimed.map(publishHeld));
+      if (!othersWait.some(Boolean)) return;
     }
   }
 
