@@ -5,13 +5,7 @@
  */
 import { Deployment } from "kubernetes-models/apps/v1";
 import type { IEnvVar } from "kubernetes-models/v1";
-import {
-  APP_HEALTH_CHECK,
-  DAPR_GRACEFUL_SHUTDOWN_SECONDS,
-  READINESS_PATH,
-  PRE_STOP_SLEEP_SECONDS,
-  TERMINATION_GRACE_PERIOD_SECONDS,
-} from "../runtime/lifecycle.js";
+import { APP_HEALTH_CHECK, DAPR_GRACEFUL_SHUTDOWN_SECONDS, PRE_STOP_SLEEP_SECONDS, TERMINATION_GRACE_PERIOD_SECONDS } from "../runtime/lifecycle.js";
 import type { FunctionDefinition } from "../runtime/types.js";
 import { labelsOf, selectorOf } from "./labels.js";
 import { containerSecurityContext, podSecurityContext, tmpMount, tmpVolume } from "./pod-security.js";
@@ -124,7 +118,7 @@ export function deploymentOf(definition: FunctionDefinition): Deployment {
               resources: APP_RESOURCES,
               livenessProbe: { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 10, failureThreshold: 3 },
               // /readyz checks the database: a pod that cannot reach it leaves the Service.
-              readinessProbe: { httpGet: { path: READINESS_PATH, port: "http" }, periodSeconds: 5, failureThreshold: 2 },
+              readinessProbe: { httpGet: { path: APP_HEALTH_CHECK.path, port: "http" }, periodSeconds: 5, failureThreshold: 2 },
               // New requests stop arriving before the app's SIGTERM; it then finishes what it has.
               lifecycle: { preStop: { sleep: { seconds: PRE_STOP_SLEEP_SECONDS } } },
               securityContext: containerSecurityContext,

@@ -1,15 +1,18 @@
 /**
- * Events outlive a database outage: Dapr's retries of a delivery to the app (the
- * Resiliency's pubsub inbound retry) are what hold an event while the database is
- * down (the app health check only watches the process: runtime/lifecycle.ts). An
- * event whose retries ran out during the outage would land on the dead-letter topic.
+ * Events outlive a database outage: Dapr's retries of a delivery to the app
+ * (the Resiliency's pubsub inbound retry) must still be going when the app
+ * health check (runtime/lifecycle.ts) has called the app unhealthy and daprd has
+ * stopped deliveries. An event whose retries ran out first would land on the
+ * dead-letter topic instead of waiting in Kafka.
  */
 import { PUBSUB_NAME } from "../runtime/dapr-client.js";
+import { APP_HEALTH_CHECK } from "../runtime/lifecycle.js";
 import { describe, type Manifest, ofKind } from "./manifest.js";
 
-/** The database outage events must ride out: fault scenario 5's, plus a margin for the first attempt after it. */
-const OUTAGE_MS = 60_000;
-const REQUIRED_MS = OUTAGE_MS + 10_000;
+/** The longest the check takes to notice: `threshold` failed probes an interval apart, the last one timing out. */
+const DETECTION_MS = APP_HEALTH_CHECK.threshold * APP_HEALTH_CHECK.probeIntervalSeconds * 1000 + APP_HEALTH_CHECK.probeTimeoutMs;
+/** Plus one probe interval: probes run late on a busy node. */
+const REQUIRED_MS = DETECTION_MS + APP_HEALTH_CHECK.probeIntervalSeconds * 1000;
 
 interface RetryPolicy {
   policy?: string;
@@ -51,7 +54,7 @@ function resiliencyViolations(resiliency: Manifest & { spec?: ResiliencySpec }):
   const span = retry ? shortestRetrySpanMs(retry) : Infinity;
   if (span >= REQUIRED_MS) return [];
   return [
-    `${describe(resiliency)}: the ${PUBSUB_NAME} inbound retry can give up after ${(span / 1000).toFixed(1)} s, within a ${OUTAGE_MS / 1000} s database outage (${REQUIRED_MS / 1000} s needed): events in flight would be dead-lettered`,
+    `${describe(resiliency)}: the ${PUBSUB_NAME} inbound retry can give up after ${(span / 1000).toFixed(1)} s, before the app health check has surely noticed an outage (${DETECTION_MS / 1000} s + one probe, ${REQUIRED_MS / 1000} s): events in flight would be dead-lettered`,
   ];
 }
 

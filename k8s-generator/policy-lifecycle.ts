@@ -5,7 +5,7 @@
  * both, and Kubernetes waits for all of it before it kills anything.
  */
 import type { IDeployment } from "kubernetes-models/apps/v1";
-import { APP_HEALTH_CHECK, PRE_STOP_SLEEP_SECONDS, READINESS_PATH, SHUTDOWN_DEADLINE_SECONDS } from "../runtime/lifecycle.js";
+import { APP_HEALTH_CHECK, PRE_STOP_SLEEP_SECONDS, SHUTDOWN_DEADLINE_SECONDS } from "../runtime/lifecycle.js";
 import { describe, type Manifest, ofKind } from "./manifest.js";
 
 function deploymentViolations(deployment: IDeployment & Manifest): string[] {
@@ -15,9 +15,9 @@ function deploymentViolations(deployment: IDeployment & Manifest): string[] {
   const problems: string[] = [];
   const app = template?.spec?.containers?.[0];
   if (annotations["dapr.io/enable-app-health-check"] !== "true" || annotations["dapr.io/app-health-check-path"] !== APP_HEALTH_CHECK.path) {
-    problems.push(`Dapr's app health check is not on ${APP_HEALTH_CHECK.path}`);
+    problems.push(`Dapr's app health check is not on ${APP_HEALTH_CHECK.path}: events would be retried into the dead-letter topic while the database is down`);
   }
-  if (app?.readinessProbe?.httpGet?.path !== READINESS_PATH) problems.push(`readiness probe is not ${READINESS_PATH}`);
+  if (app?.readinessProbe?.httpGet?.path !== APP_HEALTH_CHECK.path) problems.push(`readiness probe is not ${APP_HEALTH_CHECK.path}`);
   const preStop = app?.lifecycle?.preStop?.sleep?.seconds ?? 0;
   if (preStop < PRE_STOP_SLEEP_SECONDS)
     problems.push(`preStop sleeps ${preStop} s, less than ${PRE_STOP_SLEEP_SECONDS} s: requests still arrive after SIGTERM`);

@@ -7,7 +7,7 @@ import { PUBSUB_NAME, type DaprClient } from "./dapr-client.js";
 import { daprApiToken } from "./dapr-token.js";
 import { isTransientDatabaseError, type Database } from "./database.js";
 import { invocationOf, mountHttpFunction } from "./http-trigger.js";
-import { READINESS_PATH } from "./lifecycle.js";
+import { APP_HEALTH_CHECK } from "./lifecycle.js";
 import { answerOtherMethods } from "./method-not-allowed.js";
 import { HttpProblem, problemResponse } from "./problem.js";
 import { HEALTHY, READY, readinessCheck } from "./readiness.js";
@@ -66,7 +66,7 @@ export function createFunctionApp<T extends Trigger>(
 
   const ready = readinessCheck(runtime.db, log);
   app.get("/healthz", (c) => c.json(HEALTHY));
-  app.get(READINESS_PATH, async (c) => {
+  app.get(APP_HEALTH_CHECK.path, async (c) => {
     if (!(await ready())) throw new HttpProblem(503, "The database is unreachable.");
     return c.json(READY);
   });

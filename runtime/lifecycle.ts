@@ -5,18 +5,13 @@
  * dapr/dapr.yaml, k8s-generator/deployment.ts; policy tests check they agree).
  */
 
-/** Readiness: the process answers and the database does (the Kubernetes readiness probe). */
-export const READINESS_PATH = "/readyz";
-
 /**
- * Dapr's app health check: is the process there at all. Not readiness: when it
- * called an app unhealthy during a database outage, daprd 1.18 unsubscribed it and
- * never subscribed it again once deliveries had been failing at that moment (fault
- * scenario 5: 600 of 600 events never consumed). A database outage is ridden out by
- * the delivery retry instead (dapr/resiliency.yaml, k8s-generator/policy-delivery.ts).
+ * Dapr's app health check. The path is readiness, which checks the database: while
+ * it fails, daprd unsubscribes from every topic and stops the input bindings, so
+ * events wait in Kafka instead of burning their retries into a dead-letter topic.
  */
 export const APP_HEALTH_CHECK = {
-  path: "/healthz",
+  path: "/readyz",
   probeIntervalSeconds: 5,
   probeTimeoutMs: 500,
   /** Consecutive failures before the app counts as unhealthy. */

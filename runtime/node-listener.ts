@@ -23,7 +23,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from "node:http
 import { createFunctionApp, type AppSecurity, type FunctionRuntime } from "./app.js";
 import { readIncomingText } from "./body.js";
 import { daprTokenCheck, sidecarOnly } from "./dapr-token.js";
-import { READINESS_PATH } from "./lifecycle.js";
+import { APP_HEALTH_CHECK } from "./lifecycle.js";
 import { PROBLEM_CONTENT_TYPE } from "./problem.js";
 import { HEALTHY, READY, readinessCheck } from "./readiness.js";
 import { createEventDelivery, MAX_EVENT_BYTES, REPLY_BODIES, subscriberPath, type DaprStatus, type EventDelivery } from "./topic-trigger.js";
@@ -52,7 +52,7 @@ export function createFunctionListener<T extends Trigger>(
     } else if (req.method === "GET" && req.url === "/healthz") {
       send(res, 200, "application/json", JSON.stringify(HEALTHY));
       void loadHono();
-    } else if (req.method === "GET" && req.url === READINESS_PATH) {
+    } else if (req.method === "GET" && req.url === APP_HEALTH_CHECK.path) {
       void loadHono();
       void ready().then((ok) => (ok ? send(res, 200, "application/json", JSON.stringify(READY)) : toHono(req, res)));
     } else {

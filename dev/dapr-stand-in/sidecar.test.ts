@@ -95,15 +95,15 @@ describe("startSidecar with the dapr/ resource files", () => {
     expect(metadata.components.map((c) => c.name).sort()).toEqual(["pubsub", "reminder-webhook"]);
   });
 
-  it("stops delivering to an app while its /healthz fails, without using up retries or dead-lettering, and delivers once it recovers", async () => {
-    // As daprd --enable-app-health-check --app-health-check-path /healthz: a consumer whose process does not answer gets nothing.
+  it("stops delivering to an app while its /readyz fails, without using up retries or dead-lettering, and delivers once it recovers", async () => {
+    // As daprd --enable-app-health-check --app-health-check-path /readyz: a consumer whose database is down gets nothing.
     const completed: Record<string, unknown>[] = [];
     const deadLetters: Record<string, unknown>[] = [];
     let ready = false;
     let attempts = 0;
     const consumer = onTaskCompletedApp(completed);
     const guarded = new Hono()
-      .get("/healthz", (c) => (ready ? c.json({ status: "ok" }) : c.json({ status: 503 }, 503)))
+      .get("/readyz", (c) => (ready ? c.json({ status: "ready" }) : c.json({ status: 503 }, 503)))
       .post("/events/task.completed", (c, next) => (attempts++, ready ? next() : c.json({ status: "RETRY" })))
       .route("/", consumer);
     const publisher = await listen(new Hono());

@@ -20,8 +20,8 @@ import { startFaultStack, type FaultStack } from "./fault-stack.js";
 import { recordRow } from "./results.js";
 import { waitFor } from "../../toolkit/net.js";
 
-/** 1 + the 45 retries of dapr/resiliency.yaml's eventDelivery policy (2 s apart: 90 s). */
-const DELIVERY_ATTEMPTS = 46;
+/** 1 + the 21 retries of dapr/resiliency.yaml's eventDelivery policy. */
+const DELIVERY_ATTEMPTS = 22;
 /** Kafka's default message.max.bytes is 1 MB: this row can never be published. */
 const TOO_LARGE_BYTES = 1_500_000;
 const BOUND_MS = 120_000;
