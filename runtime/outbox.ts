@@ -42,17 +42,17 @@ export async function insertOutboxEvents(tx: Transaction, events: OutboxEvent[],
     (e) =>
       sql`(${e.id}::uuid, ${e.topic}::text, ${e.partitionKey}::text, ${JSON.stringify(e.cloudEvent)}::jsonb, ${e.trace?.traceparent ?? null}::text, ${e.trace?.tracestate ?? null}::text)`,
   );
-  // One statement: the CTE's snapshot does not include the rows it inserts.
+  // One statement: its snapshot does not include the rows it inserts.
   const waiting = await tx.query<{ partition_key: string }>(sql`
-    WITH waiting AS (
-      SELECT DISTINCT partition_key FROM outbox_events
-      WHERE partition_key = ANY(${keys}::text[]) AND published_at IS NULL AND parked_at IS NULL),
-    inserted AS (
+    WITH inserted AS (
       INSERT INTO outbox_events (id, topic, partition_key, cloud_event, traceparent, tracestate, claimed_until)
       SELECT v.id, v.topic, v.partition_key, v.cloud_event, v.traceparent, v.tracestate,
-        CASE WHEN v.partition_key IN (SELECT partition_key FROM waiting) THEN NULL ELSE now() + make_interval(secs => ${leaseMs / 1000}) END
+        CASE WHEN EXISTS (
+          SELECT 1 FROM outbox_events AS w WHERE w.partition_key = v.partition_key AND w.published_at IS NULL AND w.parked_at IS NULL
+        ) THEN NULL ELSE now() + make_interval(secs => ${leaseMs / 1000}) END
       FROM (VALUES ${join(rows)}) AS v(id, topic, partition_key, cloud_event, traceparent, tracestate))
-    SELECT partition_key FROM waiting`);
+    SELECT DISTINCT partition_key FROM outbox_events
+    WHERE partition_key = ANY(${keys}::text[]) AND published_at IS NULL AND parked_at IS NULL`);
   const blocked = new Set(waiting.map((row) => row.partition_key));
   return events.filter((e) => !blocked.has(e.partitionKey));
 }
