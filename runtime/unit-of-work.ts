@@ -51,24 +51,24 @@ export function createUnitOfWork(deps: UnitOfWorkDeps): UnitOfWork {
       const inline = events.length > 0 ? await insertOutboxEvents(tx, events, WRITER_CLAIMS.leaseMs) : [];
       return { result, inline, behind: events.filter((e) => !inline.includes(e)) };
     });
-    const othersWait = inline.length > 0 && (await publishHeld(inline));
+    const held = inline.length > 0 ? await publishHeld(inline) : { allOut: true, othersWait: false };
     // Events of its own that had to wait may be claimable already (what they waited
-    // behind went out before this commit); otherwise whoever holds their key publishes them.
-    if (othersWait || behind.length > 0) await publishWaiting([...new Set([...inline, ...behind].map((e) => e.partitionKey))]);
+    // behind went out before this commit); otherwise whoever holds their key publishes
+    // them. Not after a failed publish: the sidecar is likely down, the relay's job.
+    if (held.allOut && (held.othersWait || behind.length > 0)) await publishWaiting([...new Set([...inline, ...behind].map((e) => e.partitionKey))]);
     return result;
   }
 
   // The state change is committed: a failure from here on is logged, never thrown,
-  // and whatever was not marked published is left to relayOutbox. True when all went
-  // out and other events of their keys wait behind them.
-  async function publishHeld(events: OutboxEvent[]): Promise<boolean> {
+  // and whatever was not marked published is left to relayOutbox.
+  async function publishHeld(events: OutboxEvent[]): Promise<{ allOut: boolean; othersWait: boolean }> {
     try {
       const published = await publishInOrder(deps, events);
       const { othersWait } = await finishPublishing(db, { held: events, published });
-      return othersWait && published.length === events.length;
+      return { allOut: published.length === events.length, othersWait };
     } catch (error) {
       log.warn({ err: error }, "could not mark events published; relayOutbox will publish them again");
-      return false;
+      return { allOut: false, othersWait: false };
     }
   }
 
@@ -79,8 +79,8 @@ export function createUnitOfWork(deps: UnitOfWorkDeps): UnitOfWork {
         return [];
       });
       if (claimed.length === 0) return;
-      const othersWait = await Promise.all(claimed.map(publishHeld));
-      if (!othersWait.some(Boolean)) return;
+      const outcomes = await Promise.all(claimed.map(publishHeld));
+      if (!outcomes.every((o) => o.allOut) || !outcomes.some((o) => o.othersWait)) return;
     }
   }
 
