@@ -47,6 +47,9 @@ interface ClaimedRow {
   tracestate: string | null;
 }
 
+/** What every claim returns of the rows it leased (the table is aliased `o`). */
+const CLAIMED_COLUMNS = sql`o.id::text AS id, o.topic, o.partition_key, o.cloud_event, o.attempts, o.seq, o.traceparent, o.tracestate`;
+
 /** Each key's claimed events in seq order, oldest key first. */
 function groupByKey(rows: ClaimedRow[]): ClaimedEvent[][] {
   const byKey = new Map<string, (ClaimedEvent & { seq: string })[]>();
@@ -95,7 +98,7 @@ export async function claimKeys(db: Database, { minAgeMs, leaseMs, keys, perKey 
         WHERE partition_key = ANY(${heads.map((h) => h.partition_key)}::text[]) AND published_at IS NULL AND parked_at IS NULL
       ) AS waiting
       WHERE o.id = waiting.id AND waiting.rank <= ${perKey}
-      RETURNING o.id::text AS id, o.topic, o.partition_key, o.cloud_event, o.attempts, o.seq, o.traceparent, o.tracestate`);
+      RETURNING ${CLAIMED_COLUMNS}`);
   });
   return groupByKey(rows);
 }
@@ -125,9 +128,9 @@ export async function claimWaiting(db: Database, keys: string[], { leaseMs, perK
     });
     if (ids.length === 0) return [];
     return tx.query<ClaimedRow>(sql`
-      UPDATE outbox_events SET claimed_until = now() + make_interval(secs => ${leaseMs / 1000})
-      WHERE id = ANY(${ids}::uuid[])
-      RETURNING id::text AS id, topic, partition_key, cloud_event, attempts, seq, traceparent, tracestate`);
+      UPDATE outbox_events AS o SET claimed_until = now() + make_interval(secs => ${leaseMs / 1000})
+      WHERE o.id = ANY(${ids}::uuid[])
+      RETURNING ${CLAIMED_COLUMNS}`);
   });
   return groupByKey(rows);
 }

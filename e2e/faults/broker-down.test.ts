@@ -6,10 +6,10 @@
  * broker is back every event must reach Kafka, within a bound, none twice.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { settle } from "./checks.js";
 import { paced, recurringTask, tally, user, type Answer } from "./clients.js";
-import { startFaultStack, type FaultStack } from "./fault-stack.js";
+import { useFaultStack } from "./fault-stack.js";
 import { recordRow } from "./results.js";
 
 const CLIENTS = 8;
@@ -21,15 +21,10 @@ const AFTER_MS = 8_000;
 const RECOVERY_BOUND_MS = 180_000;
 
 describe("3. broker down", () => {
-  let fault: FaultStack;
-  beforeAll(async () => {
-    fault = await startFaultStack("3-broker-down");
-  });
-  afterAll(async () => {
-    await fault?.stop();
-  });
+  const faultStack = useFaultStack("3-broker-down");
 
   it(`Kafka SIGKILLed for ${DOWN_MS / 1000} s under load: every request answers, every event arrives after, none twice`, async () => {
+    const fault = faultStack();
     const { stack } = fault;
     const users = await Promise.all(
       Array.from({ length: CLIENTS }, async (_, u) => user(stack.gatewayUrl, `broker-${u}`, await fault.mintToken(`broker-${u}`))),

@@ -7,10 +7,10 @@
  * rebalance). Every completion must still get exactly one next instance.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { settle } from "./checks.js";
 import { paced, recurringTask, tally, user, waitUntil, type Answer } from "./clients.js";
-import { startFaultStack, type FaultStack } from "./fault-stack.js";
+import { useFaultStack } from "./fault-stack.js";
 import { recordRow } from "./results.js";
 
 const REPLICAS = 3;
@@ -22,15 +22,10 @@ const LOAD_BOUND_MS = 240_000;
 const RECOVERY_BOUND_MS = 120_000;
 
 describe("2. competing consumers", () => {
-  let fault: FaultStack;
-  beforeAll(async () => {
-    fault = await startFaultStack("2-competing-consumers", { "on-task-completed": REPLICAS });
-  });
-  afterAll(async () => {
-    await fault?.stop();
-  });
+  const faultStack = useFaultStack("2-competing-consumers", { "on-task-completed": REPLICAS });
 
   it("3 onTaskCompleted instances, one daprd killed mid-stream and restarted: exactly one next instance per completion", async () => {
+    const fault = faultStack();
     const { stack } = fault;
     const users = await Promise.all(
       Array.from({ length: USERS }, async (_, u) => user(stack.gatewayUrl, `competing-${u}`, await fault.mintToken(`competing-${u}`))),

@@ -9,13 +9,13 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { ProduceAcks, Producer, stringSerializers } from "@platformatic/kafka";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { handMadeEvent } from "../cloud-events.js";
 import { TOPICS } from "../../tasks/events.js";
 import type { TaskJson } from "../../tasks/task-schema.js";
 import { settle } from "./checks.js";
 import { paced, recurringTask, tally, user, type Answer } from "./clients.js";
-import { startFaultStack, type FaultStack } from "./fault-stack.js";
+import { useFaultStack } from "./fault-stack.js";
 import { recordRow } from "./results.js";
 
 const USERS = 20;
@@ -24,15 +24,10 @@ const OUTAGE_MS = 60_000;
 const RECOVERY_BOUND_MS = 150_000;
 
 describe("5. database outage of 60 s", () => {
-  let fault: FaultStack;
-  beforeAll(async () => {
-    fault = await startFaultStack("5-database-outage");
-  });
-  afterAll(async () => {
-    await fault?.stop();
-  });
+  const faultStack = useFaultStack("5-database-outage");
 
   it("consumers pause instead of dead-lettering; after recovery every event is processed once and nothing is on a DLQ", async () => {
+    const fault = faultStack();
     const { stack } = fault;
     const users = await Promise.all(Array.from({ length: USERS }, async (_, u) => user(stack.gatewayUrl, `outage-${u}`, await fault.mintToken(`outage-${u}`))));
     const tasks: TaskJson[] = [];

@@ -9,10 +9,10 @@
  * exactly one next instance per completion.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { settle } from "./checks.js";
 import { paced, recurringTask, tally, user, type Answer } from "./clients.js";
-import { startFaultStack, type FaultStack } from "./fault-stack.js";
+import { useFaultStack } from "./fault-stack.js";
 import { recordRow } from "./results.js";
 
 const CLIENTS = 8;
@@ -25,15 +25,10 @@ const TERMINATE_BACKENDS = `
   WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`;
 
 describe("4. database restart under load", () => {
-  let fault: FaultStack;
-  beforeAll(async () => {
-    fault = await startFaultStack("4-database-restart");
-  });
-  afterAll(async () => {
-    await fault?.stop();
-  });
+  const faultStack = useFaultStack("4-database-restart");
 
   it("PostgreSQL restarted, then every backend terminated twice: no process exits, 503 + Retry-After during the outage, nothing lost or doubled", async () => {
+    const fault = faultStack();
     const { stack, db } = fault;
     const users = await Promise.all(
       Array.from({ length: CLIENTS }, async (_, u) => user(stack.gatewayUrl, `restart-${u}`, await fault.mintToken(`restart-${u}`))),

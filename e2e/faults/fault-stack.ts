@@ -14,6 +14,7 @@ import { startStack, type Stack } from "../../real-stack/stack.js";
 import { createLogBook, type LogBook } from "../../toolkit/log-book.js";
 import { createProbe, type Probe } from "./probe.js";
 import { FAULTS_DIR } from "./results.js";
+import { afterAll, beforeAll } from "vitest";
 
 export interface FaultStack {
   stack: Stack;
@@ -60,5 +61,20 @@ export async function startFaultStack(scenario: string, replicas: Record<string,
         await cleanUp();
       }
     },
+  };
+}
+
+/** The scenario's stack for the tests of the current describe block: started before them, stopped after. */
+export function useFaultStack(scenario: string, replicas: Record<string, number> = {}): () => FaultStack {
+  let fault: FaultStack | undefined;
+  beforeAll(async () => {
+    fault = await startFaultStack(scenario, replicas);
+  });
+  afterAll(async () => {
+    await fault?.stop();
+  });
+  return () => {
+    if (!fault) throw new Error(`the ${scenario} stack did not start`);
+    return fault;
   };
 }

@@ -11,11 +11,11 @@
  * order they were committed.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { settle } from "./checks.js";
 import { paced, recurringTask, tally, user, waitUntil, type Answer } from "./clients.js";
 import { consumption, failingTitle, injectConsumerFailures, slotAttempts } from "./consumer-faults.js";
-import { startFaultStack, type FaultStack } from "./fault-stack.js";
+import { useFaultStack } from "./fault-stack.js";
 import { recordRow } from "./results.js";
 
 const USERS = 12;
@@ -27,15 +27,10 @@ const LOAD_BOUND_MS = 180_000;
 const RECOVERY_BOUND_MS = 120_000;
 
 describe("1. ordered per user", () => {
-  let fault: FaultStack;
-  beforeAll(async () => {
-    fault = await startFaultStack("1-ordered-per-user");
-  });
-  afterAll(async () => {
-    await fault?.stop();
-  });
+  const faultStack = useFaultStack("1-ordered-per-user");
 
   it("every effect once, nothing dead-lettered, and each user's completions consumed in commit order, also those their writer could not publish", async () => {
+    const fault = faultStack();
     const { stack, db } = fault;
     // Slot per failing task: one fail-twice per user, and every 100th task overall fails once.
     const plan = new Map<number, { slot: number; failures: number }>();

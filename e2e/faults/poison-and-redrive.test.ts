@@ -9,14 +9,14 @@
  * while every other row, the same user's included, is published.
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TOPICS } from "../../tasks/events.js";
 import { handMadeEvent } from "../cloud-events.js";
 import { settle } from "./checks.js";
 import { paced, recurringTask, tally, user, type Answer } from "./clients.js";
 import { failingTitle, injectConsumerFailures, slotAttempts } from "./consumer-faults.js";
 import { runDlqTool } from "./dlq-tool.js";
-import { startFaultStack, type FaultStack } from "./fault-stack.js";
+import { useFaultStack } from "./fault-stack.js";
 import { recordRow } from "./results.js";
 import { waitFor } from "../../toolkit/net.js";
 
@@ -29,15 +29,10 @@ const BOUND_MS = 120_000;
 const OTHER_TASKS = 300;
 
 describe("7. poison and redrive", () => {
-  let fault: FaultStack;
-  beforeAll(async () => {
-    fault = await startFaultStack("7-poison-and-redrive");
-  });
-  afterAll(async () => {
-    await fault?.stop();
-  });
+  const faultStack = useFaultStack("7-poison-and-redrive");
 
   it("dead letters arrive after the configured attempts, are listed with their reason and redriven safely; a refused outbox row is set aside", async () => {
+    const fault = faultStack();
     const { stack, db } = fault;
     await injectConsumerFailures(db, 1);
     const api = user(stack.gatewayUrl, "poison", await fault.mintToken("poison"));

@@ -8,11 +8,11 @@
  * with code 0 within the shutdown deadline.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SHUTDOWN_DEADLINE_SECONDS } from "../../runtime/lifecycle.js";
 import { settle } from "./checks.js";
 import { paced, recurringTask, tally, user, waitUntil, type Answer } from "./clients.js";
-import { startFaultStack, type FaultStack } from "./fault-stack.js";
+import { useFaultStack } from "./fault-stack.js";
 import { recordRow } from "./results.js";
 
 const USERS = 20;
@@ -25,15 +25,10 @@ const DRAIN_BOUND_MS = SHUTDOWN_DEADLINE_SECONDS * 1000 + 2_000;
 const RECOVERY_BOUND_MS = 120_000;
 
 describe("6. SIGTERM under load", () => {
-  let fault: FaultStack;
-  beforeAll(async () => {
-    fault = await startFaultStack("6-sigterm", { "on-task-completed": 2 });
-  });
-  afterAll(async () => {
-    await fault?.stop();
-  });
+  const faultStack = useFaultStack("6-sigterm", { "on-task-completed": 2 });
 
   it("a consumer and an HTTP function drain what they started and exit 0 within the deadline", async () => {
+    const fault = faultStack();
     const { stack, db } = fault;
     const users = await Promise.all(
       Array.from({ length: USERS }, async (_, u) => user(stack.gatewayUrl, `sigterm-${u}`, await fault.mintToken(`sigterm-${u}`))),
