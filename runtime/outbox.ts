@@ -42,18 +42,16 @@ export async function insertOutboxEvents(tx: Transaction, events: OutboxEvent[],
     (e) =>
       sql`(${e.id}::uuid, ${e.topic}::text, ${e.partitionKey}::text, ${JSON.stringify(e.cloudEvent)}::jsonb, ${e.trace?.traceparent ?? null}::text, ${e.trace?.tracestate ?? null}::text)`,
   );
-  // One statement: its snapshot does not include the rows it inserts.
-  const waiting = await tx.query<{ partition_key: string }>(sql`
-    WITH inserted AS (
-      INSERT INTO outbox_events (id, topic, partition_key, cloud_event, traceparent, tracestate, claimed_until)
-      SELECT v.id, v.topic, v.partition_key, v.cloud_event, v.traceparent, v.tracestate,
-        CASE WHEN EXISTS (
-          SELECT 1 FROM outbox_events AS w WHERE w.partition_key = v.partition_key AND w.published_at IS NULL AND w.parked_at IS NULL
-        ) THEN NULL ELSE now() + make_interval(secs => ${leaseMs / 1000}) END
-      FROM (VALUES ${join(rows)}) AS v(id, topic, partition_key, cloud_event, traceparent, tracestate))
-    SELECT DISTINCT partition_key FROM outbox_events
-    WHERE partition_key = ANY(${keys}::text[]) AND published_at IS NULL AND parked_at IS NULL`);
-  const blocked = new Set(waiting.map((row) => row.partition_key));
+  // One statement: its snapshot does not include the rows it inserts, so each row sees only older events.
+  const inserted = await tx.query<{ partition_key: string; waits: boolean }>(sql`
+    INSERT INTO outbox_events (id, topic, partition_key, cloud_event, traceparent, tracestate, claimed_until)
+    SELECT v.id, v.topic, v.partition_key, v.cloud_event, v.traceparent, v.tracestate,
+      CASE WHEN EXISTS (
+        SELECT 1 FROM outbox_events AS w WHERE w.partition_key = v.partition_key AND w.published_at IS NULL AND w.parked_at IS NULL
+      ) THEN NULL ELSE now() + make_interval(secs => ${leaseMs / 1000}) END
+    FROM (VALUES ${join(rows)}) AS v(id, topic, partition_key, cloud_event, traceparent, tracestate)
+    RETURNING partition_key, claimed_until IS NULL AS waits`);
+  const blocked = new Set(inserted.filter((row) => row.waits).map((row) => row.partition_key));
   return events.filter((e) => !blocked.has(e.partitionKey));
 }
 
