@@ -160,12 +160,22 @@ describe("the subscriber route", () => {
     ["a CloudEvent of another type", event({ n: 1 }, "thing.other")],
     ["a CloudEvent whose data violates the schema", event({ n: "one" })],
     ["a CloudEvent without data", { ...event(), data: undefined }],
+    ["a CloudEvent with a NUL in its data (sent as \\u0000)", event({ why: "a\u0000b" }, "thing.gone")],
+    ["a CloudEvent with a lone surrogate in a field name (sent as \\ud800)", { ...event(), "x\ud800": 1 }],
   ])("drops %s without running the handler", async (_what, body) => {
     let runs = 0;
     const { app, processed } = setup(async () => void runs++);
     expect(await deliver(app, "/events/things", body)).toBe("DROP");
     expect(runs).toBe(0);
     expect(processed.size).toBe(0);
+  });
+
+  it("hands the handler text sent as \\u escapes that can be stored, surrogate pairs included", async () => {
+    const seen: Thing[] = [];
+    const { app } = setup(async (e) => void seen.push(e));
+    const escaped = JSON.stringify(event({ why: "x" }, "thing.gone")).replace('"why":"x"', '"why":"caf\\u00e9 \\ud83d\\ude00"');
+    expect(await deliver(app, "/events/things", escaped)).toBe("SUCCESS");
+    expect(seen.map((e) => e.data)).toEqual([{ why: "café 😀" }]);
   });
 
   it("answers RETRY when the handler fails, leaves no marker, and processes a later delivery", async () => {

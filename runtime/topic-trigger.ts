@@ -72,8 +72,13 @@ export function toDaprStatus(outcome: { error?: unknown }): DaprStatus {
   return outcome.error instanceof PoisonEventError ? "DROP" : "RETRY";
 }
 
-function readEvent<T extends TopicTrigger>(trigger: T, body: unknown): ReceivedEvent<unknown> {
-  const unstorable = unstorableTextErrors(body, "event");
+/**
+ * `escapes`: the JSON text holds a \u escape. Text read as valid UTF-8 has no lone
+ * surrogate and JSON allows no raw NUL in a string, so without one no string in
+ * the event can be unstorable, and the walk over every string is skipped.
+ */
+function readEvent<T extends TopicTrigger>(trigger: T, body: unknown, escapes: boolean): ReceivedEvent<unknown> {
+  const unstorable = escapes ? unstorableTextErrors(body, "event") : [];
   if (unstorable.length > 0) throw new PoisonEventError(`${unstorable[0]!.field}: ${unstorable[0]!.message}`);
   let envelope;
   try {
@@ -127,7 +132,7 @@ export function createEventDelivery<T extends TopicTrigger>(
     const log = deps.log.child({ ceId: meta.id, trace_id: span.traceId });
     let outcome: { error?: unknown; result?: string };
     try {
-      const event = readEvent(definition.trigger, body) as Parameters<EventHandler<T>>[0];
+      const event = readEvent(definition.trigger, body, text?.includes("\\u") ?? false) as Parameters<EventHandler<T>>[0];
       const result = await deps.tracer.withSpan(span, () =>
         deps.uow.runOnce(consumer, event.id, span.context, (tx, emit) => handler(event, { tx, emit, log, trace: span.context })),
       );
