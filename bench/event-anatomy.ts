@@ -18,16 +18,18 @@ import { startEmbeddedPostgres } from "../toolkit/embedded-postgres.js";
 import { applyMigrations } from "../toolkit/migrate.js";
 import { freePort, sleep } from "../toolkit/net.js";
 import { benchBundle, bundleBenchServers } from "./bundle.js";
-import { NAMES, rawEvent, taskfnFunction } from "./contenders.js";
+import { NAMES, rawEvent, taskfnEventNoDb, taskfnFunction } from "./contenders.js";
 import type { ServerDefinition } from "./context.js";
 import { summarize } from "./cpuprofile.js";
 import { announcedRoute } from "./parts/event-delivery.js";
 import { CLOCK_TICKS } from "./proc-stat.js";
 import { startService, type Service } from "./service.js";
+import { runWrk } from "./wrk.js";
 
 const EVENTS = Number(process.env.ANATOMY_EVENTS ?? 2000);
 const WARMUP = 300;
 const SYSCALL_EVENTS = 200;
+const NO_DB_SECONDS = 6;
 const USERS = 64;
 const mixName = (recurring: boolean) => (recurring ? "recurring" : "not recurring");
 const RESULT = fileURLToPath(new URL("./results/event-anatomy.md", import.meta.url));
@@ -192,6 +194,7 @@ async function main(): Promise<void> {
     AUTH_JWT_SECRET: randomBytes(32).toString("hex"),
   });
   const results: Measured[] = [];
+  const noDb: { server: string; rps: number; cpuUs: number }[] = [];
   const summaries: string[] = [];
   try {
     const start = async (definition: ServerDefinition, flags: string[]) => {
@@ -227,6 +230,27 @@ async function main(): Promise<void> {
         console.log(`${definition.name}, ${mixName(recurring)}: done`);
       }
     }
+    // Without the database (part 1's no-DB cell): only the framework's work, CPU-bound at c=32.
+    for (const definition of [taskfnEventNoDb(), rawEvent(true)]) {
+      const profileDir = join(work, "profiles", `${definition.name.replace(/[^\w]+/g, "-")}-nodb`);
+      const { service, url: eventUrl } = await start(definition, ["--cpu-prof", `--cpu-prof-dir=${profileDir}`]);
+      const path = new URL(eventUrl).pathname;
+      const load = { url: `http://127.0.0.1:${service.port}`, script: "event.lua", connections: 32, env: { BENCH_EVENT_PATH: path } };
+      try {
+        await runWrk({ ...load, durationS: 2 });
+        const before = service.cpuTicks();
+        const run = await runWrk({ ...load, durationS: NO_DB_SECONDS });
+        const events = run.rps * NO_DB_SECONDS;
+        noDb.push({ server: definition.name, rps: run.rps, cpuUs: (((service.cpuTicks() - before) * 1000) / CLOCK_TICKS / events) * 1000 });
+      } finally {
+        await service.stop();
+      }
+      const [file] = await readdir(profileDir);
+      const profile = JSON.parse(await readFile(join(profileDir, file!), "utf8")) as Parameters<typeof summarize>[0];
+      // The warm-up run's events are in the profile too: per event, over both runs.
+      summaries.push(`### ${definition.name}, c=32\n\n\`\`\`\n${summarize(profile, 12, noDb.at(-1)!.rps * (NO_DB_SECONDS + 2))}\n\`\`\``);
+      console.log(`${definition.name}: done`);
+    }
   } finally {
     await sidecar.stop();
     await db.end();
@@ -260,6 +284,12 @@ async function main(): Promise<void> {
     `Wall time includes the client (the same for both servers); CPU is the server process's (10 ms ticks); PostgreSQL time is execution only (pg_stat_statements), not the round trips; system calls from a second pass of ${SYSCALL_EVENTS} events under \`strace -c -f\` (every thread of the server).`,
     "",
     ...table,
+    "",
+    `Without the database (parse, validate, acknowledge; only non-recurring events), under \`wrk -c32\` for ${NO_DB_SECONDS} s:`,
+    "",
+    "| server | events/s | server CPU µs/event |",
+    "|---|---|---|",
+    ...noDb.map((r) => `| ${r.server} | ${r.rps.toFixed(0)} | ${r.cpuUs.toFixed(1)} |`),
     "",
     "## Statements",
     "",
