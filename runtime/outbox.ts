@@ -20,36 +20,55 @@ export interface OutboxEvent {
   trace?: TraceContext;
 }
 
+/** What the writer of some events may publish right after its commit. */
+export interface WrittenEvents {
+  /** Leased to the writer: no older event of their keys still waits. */
+  inline: OutboxEvent[];
+  /**
+   * Some of the others wait behind an older event nobody holds (its publish failed,
+   * or its holder's lease ran out): the writer may claim and publish them after its
+   * commit. Behind a held event they are its holder's to publish next.
+   */
+  unheldBefore: boolean;
+}
+
 /**
- * Writes `events` in the caller's transaction and returns those that may be
- * published right after commit, leased to the writer for `leaseMs`: the events of
- * every partition key with no older event still waiting. The others would overtake
- * that event, so they wait, unleased, for whoever publishes it (the writer that
- * holds it publishes what waits behind it next; see unit-of-work.ts) or else the relay.
+ * Writes `events` in the caller's transaction and says which may be published
+ * right after commit, leased to the writer for `leaseMs`: the events of every
+ * partition key with no older event still waiting. The others would overtake that
+ * event, so they wait, unleased, for whoever publishes it (the writer that holds it
+ * publishes what waits behind it next; see unit-of-work.ts) or else the relay.
  *
  * Writers of one key take turns (a transaction-scoped advisory lock on the key,
  * see prisma/migrations/…_outbox_writer_functions), so within a key seq order is
  * commit order, and the check for older events sees every one of them (it runs
  * after the lock was granted, so its snapshot includes the previous writer's commit).
  */
-export async function insertOutboxEvents(tx: Transaction, events: OutboxEvent[], leaseMs: number): Promise<OutboxEvent[]> {
+export async function insertOutboxEvents(tx: Transaction, events: OutboxEvent[], leaseMs: number): Promise<WrittenEvents> {
   const keys = [...new Set(events.map((e) => e.partitionKey))];
   await lockKeysForWriting(tx, keys);
   const rows = events.map(
-    (e) =>
-      sql`(${e.id}::uuid, ${e.topic}::text, ${e.partitionKey}::text, ${JSON.stringify(e.cloudEvent)}::jsonb, ${e.trace?.traceparent ?? null}::text, ${e.trace?.tracestate ?? null}::text)`,
+    (e, ordinal) =>
+      sql`(${ordinal}::int, ${e.id}::uuid, ${e.topic}::text, ${e.partitionKey}::text, ${JSON.stringify(e.cloudEvent)}::jsonb, ${e.trace?.traceparent ?? null}::text, ${e.trace?.tracestate ?? null}::text)`,
   );
-  // One statement: its snapshot does not include the rows it inserts, so each row sees only older events.
-  const inserted = await tx.query<{ partition_key: string; waits: boolean }>(sql`
-    INSERT INTO outbox_events (id, topic, partition_key, cloud_event, traceparent, tracestate, claimed_until)
-    SELECT v.id, v.topic, v.partition_key, v.cloud_event, v.traceparent, v.tracestate,
-      CASE WHEN EXISTS (
-        SELECT 1 FROM outbox_events AS w WHERE w.partition_key = v.partition_key AND w.published_at IS NULL AND w.parked_at IS NULL
-      ) THEN NULL ELSE now() + make_interval(secs => ${leaseMs / 1000}) END
-    FROM (VALUES ${join(rows)}) AS v(id, topic, partition_key, cloud_event, traceparent, tracestate)
-    RETURNING partition_key, claimed_until IS NULL AS waits`);
-  const blocked = new Set(inserted.filter((row) => row.waits).map((row) => row.partition_key));
-  return events.filter((e) => !blocked.has(e.partitionKey));
+  // One statement: its snapshot does not include the rows it inserts, so each key sees only older events.
+  const older = await tx.query<{ partition_key: string; waits: boolean; unheld: boolean }>(sql`
+    WITH v(ordinal, id, topic, partition_key, cloud_event, traceparent, tracestate) AS (VALUES ${join(rows)}),
+    waiting AS (
+      SELECT k.partition_key, count(w.id) > 0 AS waits, count(w.id) FILTER (WHERE w.claimed_until IS NULL OR w.claimed_until < now()) > 0 AS unheld
+      FROM (SELECT DISTINCT partition_key FROM v) AS k
+      LEFT JOIN outbox_events AS w ON w.partition_key = k.partition_key AND w.published_at IS NULL AND w.parked_at IS NULL
+      GROUP BY k.partition_key),
+    inserted AS (
+      INSERT INTO outbox_events (id, topic, partition_key, cloud_event, traceparent, tracestate, claimed_until)
+      SELECT v.id, v.topic, v.partition_key, v.cloud_event, v.traceparent, v.tracestate,
+        CASE WHEN waiting.waits THEN NULL ELSE now() + make_interval(secs => ${leaseMs / 1000}) END
+      FROM v JOIN waiting USING (partition_key)
+      -- seq follows insertion: a key's events keep the order they were emitted in.
+      ORDER BY v.ordinal)
+    SELECT partition_key, waits, unheld FROM waiting`);
+  const blocked = new Set(older.filter((key) => key.waits).map((key) => key.partition_key));
+  return { inline: events.filter((e) => !blocked.has(e.partitionKey)), unheldBefore: older.some((key) => key.unheld) };
 }
 
 /** Waits for the writers' lock of each key, until the transaction ends. */

@@ -188,7 +188,13 @@ describe("UnitOfWork.run", () => {
     expect(secondDone, "the second writer waits for the first to commit").toBe(false);
     commitFirst();
     await first;
-    expect(await second, "the first event waits unpublished: the second may not go out before it").toEqual([]);
+    expect(
+      await second,
+      "the first event waits unpublished, held by its writer: the second may not go out before it, and is the first's writer's to publish",
+    ).toEqual({
+      inline: [],
+      unheldBefore: false,
+    });
     const rows = await database.prisma.outboxEvent.findMany({ where: { partitionKey: "turns-user" }, orderBy: { seq: "asc" } });
     expect(rows.map((row) => (row.cloudEvent as { subject: string }).subject)).toEqual(["first", "second"]);
   });
@@ -200,7 +206,7 @@ describe("UnitOfWork.run", () => {
     };
     // A holds its event (leased, out at the sidecar); B writes behind it and has not committed yet.
     const held = event("held");
-    expect(await database.db.transaction((tx) => insertOutboxEvents(tx, [held], 30_000))).toEqual([held]);
+    expect(await database.db.transaction((tx) => insertOutboxEvents(tx, [held], 30_000))).toEqual({ inline: [held], unheldBefore: false });
     let commitBehind = () => {};
     let behindWrote = () => {};
     const wrote = new Promise<void>((resolve) => (behindWrote = resolve));
@@ -216,9 +222,19 @@ describe("UnitOfWork.run", () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(finished, "A's finish waits for B's commit").toBe(false);
     commitBehind();
-    expect(await behind, "B's event waits behind A's").toEqual([]);
-    // B finds A's lease still live when it looks for waiting events after its commit; A must see B's event, or nobody publishes it.
+    expect(await behind, "B's event waits behind A's, which A holds").toEqual({ inline: [], unheldBefore: false });
+    // B leaves its event to A: A must see it, or nobody publishes it before the relay's tick.
     expect(await finish).toEqual({ othersWait: true });
+  });
+
+  it("stores a transaction's events in the order they were emitted (seq), keys interleaved: the order the relay would publish them in", async () => {
+    const { uow } = setup();
+    const subjects = ["a1", "b1", "a2", "a3", "b2", "a4"];
+    await uow.run(TRACE, async (_tx, emit) => {
+      for (const subject of subjects) emit(draft(subject, `seq-${subject[0]}`));
+    });
+    const rows = await database.prisma.outboxEvent.findMany({ where: { partitionKey: { in: ["seq-a", "seq-b"] } }, orderBy: { seq: "asc" } });
+    expect(rows.map((row) => (row.cloudEvent as { subject: string }).subject)).toEqual(subjects);
   });
 
   it("writes no outbox row for work that emits nothing", async () => {

@@ -41,21 +41,23 @@ export function createUnitOfWork(deps: UnitOfWorkDeps): UnitOfWork {
   const { db, source, log } = deps;
 
   async function commit<T>(trace: TraceContext, work: Work<T>): Promise<T> {
-    const { result, inline, behind } = await db.transaction(async (tx) => {
+    const { result, written, behind } = await db.transaction(async (tx) => {
       const events: OutboxEvent[] = [];
       const emit: Emit = (draft) => {
         const cloudEvent = buildCloudEvent(draft, source);
         events.push({ id: cloudEvent.id, topic: draft.topic, partitionKey: draft.partitionKey, cloudEvent, trace });
       };
       const result = await work(tx, emit);
-      const inline = events.length > 0 ? await insertOutboxEvents(tx, events, WRITER_CLAIMS.leaseMs) : [];
-      return { result, inline, behind: events.filter((e) => !inline.includes(e)) };
+      const written = events.length > 0 ? await insertOutboxEvents(tx, events, WRITER_CLAIMS.leaseMs) : { inline: [], unheldBefore: false };
+      return { result, written, behind: events.filter((e) => !written.inline.includes(e)) };
     });
+    const { inline } = written;
     const held = inline.length > 0 ? await publishHeld(inline) : { allOut: true, othersWait: false };
-    // Events of its own that had to wait may be claimable already (what they waited
-    // behind went out before this commit); otherwise whoever holds their key publishes
-    // them. Not after a failed publish: the sidecar is likely down, the relay's job.
-    if (held.allOut && (held.othersWait || behind.length > 0)) await publishWaiting([...new Set([...inline, ...behind].map((e) => e.partitionKey))]);
+    // Its own events that had to wait behind an event nobody holds (a failed publish,
+    // a lapsed lease) it claims itself; behind a held one, the holder publishes them
+    // (its finish waits for this commit and sees them). Not after a failed publish:
+    // the sidecar is likely down, the relay's job.
+    if (held.allOut && (held.othersWait || written.unheldBefore)) await publishWaiting([...new Set([...inline, ...behind].map((e) => e.partitionKey))]);
     return result;
   }
 
