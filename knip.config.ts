@@ -9,5 +9,5 @@ export default {
   // Only the client `prisma generate` writes to generated/ (gitignored, so knip does not read it) imports @prisma/client.
   ignoreDependencies: ["@prisma/client"],
   // System tools the benchmark and the real stack spawn, not npm packages.
-  ignoreBinaries: ["wrk", "java"],
+  ignoreBinaries: ["wrk", "java", "strace"],
 } satisfies KnipConfig;

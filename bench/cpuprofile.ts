@@ -48,7 +48,8 @@ function packageOf(url: string): string {
     .join("/");
 }
 
-export function summarize(profile: Profile, top = 25): string {
+/** `per`: show busy time (idle left out) in µs per unit of work, e.g. per event, instead of shares of the whole profile. */
+export function summarize(profile: Profile, top = 25, per?: number): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
   // Each sample's duration is the delta to the next one.
@@ -70,6 +71,7 @@ export function summarize(profile: Profile, top = 25): string {
   const byFunction = new Map<string, number>();
   for (const [id, us] of self) {
     const { callFrame } = byId.get(id)!;
+    if (per && callFrame.functionName === "(idle)") continue;
     const pkg = packageOf(originalUrl(callFrame));
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + us);
     const caller = callerPackage(id);
@@ -77,14 +79,17 @@ export function summarize(profile: Profile, top = 25): string {
     const name = `${callFrame.functionName || "(anonymous)"} ${callFrame.url ? packageOf(originalUrl(callFrame)) : ""}`;
     byFunction.set(name, (byFunction.get(name) ?? 0) + us);
   }
-  const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)} %`;
+  const busy = [...byPackage.values()].reduce((a, b) => a + b, 0);
+  const pct = per ? (us: number) => `${(us / per).toFixed(1).padStart(7)} µs` : (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)} %`;
   const list = (m: Map<string, number>) =>
     [...m.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([k, us]) => `${pct(us)}  ${k}`);
   return [
-    `total sampled ${(total / 1e6).toFixed(2)} s`,
+    per
+      ? `busy ${(busy / per).toFixed(0)} µs per unit (${(busy / 1e6).toFixed(2)} s of ${(total / 1e6).toFixed(2)} s sampled)`
+      : `total sampled ${(total / 1e6).toFixed(2)} s`,
     "",
     "self time by file/package:",
     ...list(byPackage),

@@ -20,9 +20,6 @@ export interface OutboxEvent {
   trace?: TraceContext;
 }
 
-/** Namespaces the writers' per-key advisory locks (pg_advisory_xact_lock(class, key hash)). */
-const WRITER_LOCK_CLASS = 0x7461736b; // "task"
-
 /**
  * Writes `events` in the caller's transaction and returns those that may be
  * published right after commit, leased to the writer for `leaseMs`: the events of
@@ -30,10 +27,10 @@ const WRITER_LOCK_CLASS = 0x7461736b; // "task"
  * that event, so they wait, unleased, for whoever publishes it (the writer that
  * holds it publishes what waits behind it next; see unit-of-work.ts) or else the relay.
  *
- * Writers of one key take turns (a transaction-scoped advisory lock on the key),
- * so within a key seq order is commit order, and the check below sees every older
- * event of the key (it runs after the lock was granted, so its snapshot includes
- * the previous writer's commit).
+ * Writers of one key take turns (a transaction-scoped advisory lock on the key,
+ * see prisma/migrations/…_outbox_writer_functions), so within a key seq order is
+ * commit order, and the check for older events sees every one of them (it runs
+ * after the lock was granted, so its snapshot includes the previous writer's commit).
  */
 export async function insertOutboxEvents(tx: Transaction, events: OutboxEvent[], leaseMs: number): Promise<OutboxEvent[]> {
   const keys = [...new Set(events.map((e) => e.partitionKey))];
@@ -57,10 +54,7 @@ export async function insertOutboxEvents(tx: Transaction, events: OutboxEvent[],
 
 /** Waits for the writers' lock of each key, until the transaction ends. */
 export async function lockKeysForWriting(tx: Transaction, keys: string[]): Promise<void> {
-  // In hash order, so two writers of overlapping keys never wait for each other crosswise.
-  await tx.query(sql`
-    SELECT pg_advisory_xact_lock(${WRITER_LOCK_CLASS}, hashtext(k))
-    FROM (SELECT k FROM unnest(${keys}::text[]) AS k ORDER BY hashtext(k)) AS sorted`);
+  await tx.query(sql`SELECT outbox_lock_keys(${keys}::text[])`);
 }
 
 export interface PublishDeps {
@@ -120,22 +114,17 @@ export async function publishInOrder(deps: PublishDeps, events: OutboxEvent[]): 
 
 /**
  * After a writer tried to publish the events it holds: marks the published ones,
- * ends its lease on all of them, and says whether other events of their keys wait
- * (committed behind them meanwhile), in one statement.
+ * ends its lease on all of them, and says whether other events of their keys wait,
+ * in one round trip. It first waits for any writer of those keys still in its
+ * transaction: that writer's event, committed behind the held ones while they were
+ * out, is then seen here (the writer itself skips keys it finds leased).
  */
 export async function finishPublishing(db: SqlClient, { held, published }: { held: OutboxEvent[]; published: string[] }): Promise<{ othersWait: boolean }> {
   const ids = held.map((e) => e.id);
   const keys = [...new Set(held.map((e) => e.partitionKey))];
-  const [row] = await db.query<{ others_wait: boolean }>(sql`
-    WITH settled AS (
-      UPDATE outbox_events SET
-        claimed_until = NULL,
-        published_at = CASE WHEN id = ANY(${published}::uuid[]) THEN now() ELSE published_at END,
-        attempts = attempts + CASE WHEN id = ANY(${published}::uuid[]) THEN 1 ELSE 0 END
-      WHERE id = ANY(${ids}::uuid[]))
-    SELECT EXISTS (
-      SELECT 1 FROM outbox_events
-      WHERE partition_key = ANY(${keys}::text[]) AND published_at IS NULL AND parked_at IS NULL AND NOT (id = ANY(${ids}::uuid[]))) AS others_wait`);
+  const [row] = await db.query<{ others_wait: boolean }>(
+    sql`SELECT outbox_finish_publishing(${ids}::uuid[], ${published}::uuid[], ${keys}::text[]) AS others_wait`,
+  );
   return { othersWait: row!.others_wait };
 }
 

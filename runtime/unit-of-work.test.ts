@@ -5,7 +5,7 @@ import { countRows, createTestDatabase, type TestDatabase } from "../test/databa
 import { createRecordingDapr, type RecordingDapr } from "../test/runtime.js";
 import { buildCloudEvent, type EventDraft } from "./cloud-event.js";
 import { RetryableError } from "./errors.js";
-import { insertOutboxEvents, type OutboxEvent } from "./outbox.js";
+import { finishPublishing, insertOutboxEvents, type OutboxEvent } from "./outbox.js";
 import { sql } from "./database.js";
 import { contextOnlyTracer } from "./tracing.js";
 import { createUnitOfWork, type UnitOfWork } from "./unit-of-work.js";
@@ -191,6 +191,34 @@ describe("UnitOfWork.run", () => {
     expect(await second, "the first event waits unpublished: the second may not go out before it").toEqual([]);
     const rows = await database.prisma.outboxEvent.findMany({ where: { partitionKey: "turns-user" }, orderBy: { seq: "asc" } });
     expect(rows.map((row) => (row.cloudEvent as { subject: string }).subject)).toEqual(["first", "second"]);
+  });
+
+  it("a writer finishing its publish waits for a writer of the same key still in its transaction, and then sees its event waiting", async () => {
+    const event = (subject: string): OutboxEvent => {
+      const cloudEvent = buildCloudEvent(draft(subject, "finish-user"), "/taskfn/test");
+      return { id: cloudEvent.id, topic: "tasks", partitionKey: "finish-user", cloudEvent };
+    };
+    // A holds its event (leased, out at the sidecar); B writes behind it and has not committed yet.
+    const held = event("held");
+    expect(await database.db.transaction((tx) => insertOutboxEvents(tx, [held], 30_000))).toEqual([held]);
+    let commitBehind = () => {};
+    let behindWrote = () => {};
+    const wrote = new Promise<void>((resolve) => (behindWrote = resolve));
+    const behind = database.db.transaction(async (tx) => {
+      const inline = await insertOutboxEvents(tx, [event("behind")], 30_000);
+      behindWrote();
+      await new Promise<void>((resolve) => (commitBehind = resolve));
+      return inline;
+    });
+    await wrote;
+    let finished = false;
+    const finish = finishPublishing(database.db, { held: [held], published: [held.id] }).finally(() => (finished = true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(finished, "A's finish waits for B's commit").toBe(false);
+    commitBehind();
+    expect(await behind, "B's event waits behind A's").toEqual([]);
+    // B finds A's lease still live when it looks for waiting events after its commit; A must see B's event, or nobody publishes it.
+    expect(await finish).toEqual({ othersWait: true });
   });
 
   it("writes no outbox row for work that emits nothing", async () => {

@@ -14,7 +14,7 @@ import type { Service } from "../service.js";
 const PART = "1 event delivery";
 
 /** Where daprd would deliver: the route the app announces on GET /dapr/subscribe. */
-async function announcedRoute(service: Service): Promise<string> {
+export async function announcedRoute(service: Service): Promise<string> {
   const response = await fetch(`http://127.0.0.1:${service.port}/dapr/subscribe`);
   const [subscription] = (await response.json()) as { route?: string; routes?: { rules?: { path: string }[] } }[];
   const route = subscription?.route ?? subscription?.routes?.rules?.[0]?.path;
