@@ -7,7 +7,7 @@
 import type { Logger } from "pino";
 import { withTraceContext, type TaskfnCloudEvent } from "./cloud-event.js";
 import type { DaprClient } from "./dapr-client.js";
-import { join, sql, type SqlClient, type Transaction } from "./database.js";
+import { join, sql, type Sql, type SqlClient, type Transaction } from "./database.js";
 import type { TraceContext } from "./trace-context.js";
 import type { Tracer } from "./tracing.js";
 
@@ -47,12 +47,22 @@ export interface WrittenEvents {
 export async function insertOutboxEvents(tx: Transaction, events: OutboxEvent[], leaseMs: number): Promise<WrittenEvents> {
   const keys = [...new Set(events.map((e) => e.partitionKey))];
   await lockKeysForWriting(tx, keys);
+  const older = await tx.query<{ partition_key: string; waits: boolean; unheld: boolean }>(writeEventsStatement(events, leaseMs));
+  const blocked = new Set(older.filter((key) => key.waits).map((key) => key.partition_key));
+  return { inline: events.filter((e) => !blocked.has(e.partitionKey)), unheldBefore: older.some((key) => key.unheld) };
+}
+
+/**
+ * The insert, and per key whether an older event waits and whether one waits unheld:
+ * one statement, whose snapshot does not include the rows it inserts, so each key
+ * sees only older events. Exported for its plan (outbox.explain.test.ts).
+ */
+export function writeEventsStatement(events: OutboxEvent[], leaseMs: number): Sql {
   const rows = events.map(
     (e, ordinal) =>
       sql`(${ordinal}::int, ${e.id}::uuid, ${e.topic}::text, ${e.partitionKey}::text, ${JSON.stringify(e.cloudEvent)}::jsonb, ${e.trace?.traceparent ?? null}::text, ${e.trace?.tracestate ?? null}::text)`,
   );
-  // One statement: its snapshot does not include the rows it inserts, so each key sees only older events.
-  const older = await tx.query<{ partition_key: string; waits: boolean; unheld: boolean }>(sql`
+  return sql`
     WITH v(ordinal, id, topic, partition_key, cloud_event, traceparent, tracestate) AS (VALUES ${join(rows)}),
     waiting AS (
       SELECT k.partition_key, count(w.id) > 0 AS waits, count(w.id) FILTER (WHERE w.claimed_until IS NULL OR w.claimed_until < now()) > 0 AS unheld
@@ -66,9 +76,7 @@ export async function insertOutboxEvents(tx: Transaction, events: OutboxEvent[],
       FROM v JOIN waiting USING (partition_key)
       -- seq follows insertion: a key's events keep the order they were emitted in.
       ORDER BY v.ordinal)
-    SELECT partition_key, waits, unheld FROM waiting`);
-  const blocked = new Set(older.filter((key) => key.waits).map((key) => key.partition_key));
-  return { inline: events.filter((e) => !blocked.has(e.partitionKey)), unheldBefore: older.some((key) => key.unheld) };
+    SELECT partition_key, waits, unheld FROM waiting`;
 }
 
 /** Waits for the writers' lock of each key, until the transaction ends. */
