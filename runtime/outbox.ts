@@ -20,6 +20,9 @@ export interface OutboxEvent {
   trace?: TraceContext;
 }
 
+/** Namespaces the writers' per-key advisory locks (pg_advisory_xact_lock(class, key hash)). */
+const WRITER_LOCK_CLASS = 0x7461736b; // "task"
+
 /** What the writer of some events may publish right after its commit. */
 export interface WrittenEvents {
   /** Leased to the writer: no older event of their keys still waits. */
@@ -39,10 +42,10 @@ export interface WrittenEvents {
  * event, so they wait, unleased, for whoever publishes it (the writer that holds it
  * publishes what waits behind it next; see unit-of-work.ts) or else the relay.
  *
- * Writers of one key take turns (a transaction-scoped advisory lock on the key,
- * see prisma/migrations/…_outbox_writer_functions), so within a key seq order is
- * commit order, and the check for older events sees every one of them (it runs
- * after the lock was granted, so its snapshot includes the previous writer's commit).
+ * Writers of one key take turns (a transaction-scoped advisory lock on the key),
+ * so within a key seq order is commit order, and the check for older events sees
+ * every one of them (it runs after the lock was granted, so its snapshot includes
+ * the previous writer's commit).
  */
 export async function insertOutboxEvents(tx: Transaction, events: OutboxEvent[], leaseMs: number): Promise<WrittenEvents> {
   const keys = [...new Set(events.map((e) => e.partitionKey))];
@@ -81,7 +84,10 @@ export function writeEventsStatement(events: OutboxEvent[], leaseMs: number): Sq
 
 /** Waits for the writers' lock of each key, until the transaction ends. */
 export async function lockKeysForWriting(tx: Transaction, keys: string[]): Promise<void> {
-  await tx.query(sql`SELECT outbox_lock_keys(${keys}::text[])`);
+  // In hash order, so two writers of overlapping keys never wait for each other crosswise.
+  await tx.query(sql`
+    SELECT pg_advisory_xact_lock(${WRITER_LOCK_CLASS}, hashtext(k))
+    FROM (SELECT k FROM unnest(${keys}::text[]) AS k ORDER BY hashtext(k)) AS sorted`);
 }
 
 export interface PublishDeps {
@@ -150,7 +156,7 @@ export async function finishPublishing(db: SqlClient, { held, published }: { hel
   const ids = held.map((e) => e.id);
   const keys = [...new Set(held.map((e) => e.partitionKey))];
   const [row] = await db.query<{ others_wait: boolean }>(
-    sql`SELECT outbox_finish_publishing(${ids}::uuid[], ${published}::uuid[], ${keys}::text[]) AS others_wait`,
+    sql`SELECT outbox_finish_publishing(${ids}::uuid[], ${published}::uuid[], ${keys}::text[], ${WRITER_LOCK_CLASS}) AS others_wait`,
   );
   return { othersWait: row!.others_wait };
 }
