@@ -35,7 +35,7 @@ const helper = await listen(
   }),
 );
 
-const env = { BENCH_USER: "alice", BENCH_TOKEN: "not-checked-here" };
+const env = { BENCH_USERS: "alice=not-checked-here" };
 for (const connections of [1, 32]) {
   const rps: Record<string, number[]> = { "toolkit/forward.ts": [], "hono/proxy": [] };
   const p99: Record<string, number[]> = { "toolkit/forward.ts": [], "hono/proxy": [] };

@@ -2,8 +2,9 @@
 dofile(os.getenv("BENCH_LUA_DIR") .. "/report.lua")
 
 wrk.method = "GET"
-wrk.path = "/api/" .. os.getenv("BENCH_USER") .. "/tasks?" .. os.getenv("BENCH_QUERY")
-wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN")
+local user, token = string.match(os.getenv("BENCH_USERS"), "([^%s=]+)=([^%s]+)")
+wrk.path = "/api/" .. user .. "/tasks?" .. os.getenv("BENCH_QUERY")
+wrk.headers["Authorization"] = "Bearer " .. token
 
 function response(status, headers, body)
   check(status, body, 200, '"nextCursor"')
