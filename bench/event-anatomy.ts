@@ -17,13 +17,13 @@ import { buildFunctions } from "../toolkit/build.js";
 import { startEmbeddedPostgres } from "../toolkit/embedded-postgres.js";
 import { applyMigrations } from "../toolkit/migrate.js";
 import { freePort, sleep } from "../toolkit/net.js";
-import { benchBundle, bundleBenchServers } from "./bundle.js";
+import { bundleBenchServers } from "./bundle.js";
 import { NAMES, rawEvent, taskfnEventNoDb, taskfnFunction } from "./contenders.js";
 import type { ServerDefinition } from "./context.js";
 import { summarize } from "./cpuprofile.js";
 import { announcedRoute } from "./parts/event-delivery.js";
 import { CLOCK_TICKS } from "./proc-stat.js";
-import { startService, type Service } from "./service.js";
+import { startService, startSidecarStub, type Service } from "./service.js";
 import { runWrk } from "./wrk.js";
 
 const EVENTS = Number(process.env.ANATOMY_EVENTS ?? 2000);
@@ -173,24 +173,13 @@ async function main(): Promise<void> {
   db.on("error", () => {});
   await db.query("CREATE EXTENSION pg_stat_statements");
 
-  const sidecarPort = await freePort();
-  const sidecar = await startService(
-    {
-      name: "sidecar-stub",
-      command: process.execPath,
-      args: [benchBundle("sidecar-stub")],
-      env: { PORT: String(sidecarPort) },
-      port: sidecarPort,
-      healthPath: "/v1.0/healthz",
-    },
-    work,
-  );
+  const sidecar = await startSidecarStub(work);
   const env = (port: number) => ({
     PORT: String(port),
     HOST: "127.0.0.1",
     NODE_ENV: "production",
     DATABASE_URL: url,
-    DAPR_HTTP_PORT: String(sidecarPort),
+    DAPR_HTTP_PORT: String(sidecar.port),
     AUTH_JWT_SECRET: randomBytes(32).toString("hex"),
   });
   const results: Measured[] = [];

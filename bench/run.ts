@@ -13,11 +13,10 @@ import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { buildFunctions } from "../toolkit/build.js";
-import { bundleBenchServers, benchBundle } from "./bundle.js";
+import { bundleBenchServers } from "./bundle.js";
 import { readBenchConfig } from "./config.js";
 import { NAMES, PRODUCTION_NODE_FLAGS } from "./contenders.js";
 import type { BenchContext, Candidate } from "./context.js";
-import { freePort } from "../toolkit/net.js";
 import { coldStart } from "./parts/cold-start.js";
 import { eventDelivery } from "./parts/event-delivery.js";
 import { httpFunctions } from "./parts/http-functions.js";
@@ -25,7 +24,7 @@ import { npmStart } from "./parts/npm-start.js";
 import { pipeline } from "./parts/pipeline.js";
 import { startBenchDatabase } from "./postgres.js";
 import { errorTotal, renderTable, type Row } from "./report.js";
-import { startService } from "./service.js";
+import { startSidecarStub } from "./service.js";
 
 const RESULTS_DIR = fileURLToPath(new URL("./results/", import.meta.url));
 const config = readBenchConfig();
@@ -95,18 +94,7 @@ async function main(): Promise<number> {
 
   const logDir = await mkdtemp(join(tmpdir(), "taskfn-bench-logs-"));
   const db = await startBenchDatabase(log);
-  const sidecarPort = await freePort();
-  const sidecar = await startService(
-    {
-      name: "sidecar-stub",
-      command: process.execPath,
-      args: [benchBundle("sidecar-stub")],
-      env: { PORT: String(sidecarPort) },
-      port: sidecarPort,
-      healthPath: "/v1.0/healthz",
-    },
-    logDir,
-  );
+  const sidecar = await startSidecarStub(logDir);
   const ctx: BenchContext = { config, db, sidecar, logDir, jwtSecret: randomBytes(32).toString("hex"), log, candidate };
   log(`server logs in ${logDir}`);
 

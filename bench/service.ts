@@ -4,6 +4,8 @@
  * shown if it fails, so nothing of it passes through the runner.
  */
 import { join } from "node:path";
+import { freePort } from "../toolkit/net.js";
+import { benchBundle } from "./bundle.js";
 import { answers, launch } from "../toolkit/process.js";
 import { cpuTicks, memoryMiB } from "./proc-stat.js";
 
@@ -64,4 +66,13 @@ export async function startService(spec: ServiceSpec, logDir: string): Promise<S
     tail: service.tail,
     stop: service.stop,
   };
+}
+
+/** The Dapr sidecar stand-in every server under test publishes to (bench/sidecar-stub.ts). */
+export async function startSidecarStub(logDir: string): Promise<Service> {
+  const port = await freePort();
+  return startService(
+    { name: "sidecar-stub", command: process.execPath, args: [benchBundle("sidecar-stub")], env: { PORT: String(port) }, port, healthPath: "/v1.0/healthz" },
+    logDir,
+  );
 }
