@@ -15,6 +15,15 @@ describe("describeStatement (the name and attributes of a statement span)", () =
     ["SELECT 1", "SELECT"],
     // After WITH, the first operation.
     ["WITH inserted AS (INSERT INTO outbox_events (id) VALUES ($1)) SELECT DISTINCT partition_key FROM outbox_events", "INSERT outbox_events"],
+    // A data-modifying WITH query is named by what it modifies, its own names are not tables.
+    [
+      "WITH v(id, k) AS (VALUES ($1::uuid, $2::text)), waiting AS (SELECT v.k FROM v LEFT JOIN outbox_events AS w ON w.partition_key = v.k), " +
+        "inserted AS (INSERT INTO outbox_events (id) SELECT v.id FROM v JOIN waiting USING (k)) SELECT k FROM waiting",
+      "INSERT outbox_events",
+    ],
+    ["WITH locked AS (SELECT id FROM outbox_events FOR UPDATE) SELECT id FROM locked", "SELECT outbox_events"],
+    // A call of one function alone is named by the function (db.stored_procedure.name).
+    ["SELECT outbox_finish_publishing($1::uuid[], $2::text[]) AS others_wait", "SELECT outbox_finish_publishing"],
     // More than one table: the conventions name no collection.
     ["WITH inserted AS (INSERT INTO outbox_events (id) VALUES ($1)) SELECT partition_key FROM outbox_events JOIN tasks ON true", "INSERT"],
   ])("%s → %s", (text, name) => {

@@ -11,21 +11,38 @@ export interface StatementDescription {
 
 // The first keyword, and the tables named after INTO or UPDATE, or after FROM or
 // JOIN unless a function (unnest(…)) or a subquery is named there.
-// Past a WITH, the conventions ask for the first operation found (INSERT in `WITH inserted AS (INSERT …) SELECT …`).
-const OPERATION = /^\s*(?:WITH\b.*?\b(SELECT|INSERT|UPDATE|DELETE|MERGE)\b|([A-Za-z]+))/is;
+const FIRST_KEYWORD = /^\s*([A-Za-z]+)/;
+// Past a WITH, what the statement does: its first data-modifying operation
+// (INSERT in `WITH v AS (VALUES …), inserted AS (INSERT …) SELECT …`), else its first one.
+const MODIFYING = /(?<!\bFOR\s+(?:NO\s+KEY\s+)?)\b(INSERT|UPDATE|DELETE|MERGE)\b/i;
+const ANY_OPERATION = /\b(SELECT|INSERT|UPDATE|DELETE|MERGE)\b/i;
 const IDENTIFIER = '("?[A-Za-z_][\\w$]*"?)';
 const TABLE = new RegExp(`\\b(?:(?:INTO|UPDATE)\\s+${IDENTIFIER}|(?:FROM|JOIN)\\s+${IDENTIFIER}(?![\\w$"]|\\s*\\())`, "gi");
+// A WITH query's own names (`name AS (` or `name(columns) AS (`) are not tables.
+const CTE_NAME = /\b([A-Za-z_][\w$]*)\s*(?:\([^()]*\))?\s+AS\s*\(/gi;
+// A call of one function and nothing else (`SELECT outbox_finish_publishing(…) AS x`): named by the function.
+const SOLE_CALL = /^\s*SELECT\s+([A-Za-z_][\w$]*)\s*\((?![\s\S]*\bFROM\b)/i;
+
+function operationOf(text: string): string | undefined {
+  const first = FIRST_KEYWORD.exec(text)?.[1];
+  if (first?.toUpperCase() !== "WITH") return first?.toUpperCase();
+  return (MODIFYING.exec(text) ?? ANY_OPERATION.exec(text))?.[1]?.toUpperCase();
+}
 
 function describe(text: string): StatementDescription {
-  const match = OPERATION.exec(text);
-  const operation = (match?.[1] ?? match?.[2])?.toUpperCase();
-  const tables = new Set(Array.from(text.matchAll(TABLE), (match) => (match[1] ?? match[2]!).replaceAll('"', "")));
+  const operation = operationOf(text);
+  const cteNames = new Set(Array.from(text.matchAll(CTE_NAME), (match) => match[1]!.toLowerCase()));
+  const tables = new Set(
+    Array.from(text.matchAll(TABLE), (match) => (match[1] ?? match[2]!).replaceAll('"', "")).filter((table) => !cteNames.has(table.toLowerCase())),
+  );
   // The conventions name a collection only when the statement has exactly one.
   const collection = tables.size === 1 ? [...tables][0]! : undefined;
+  const procedure = SOLE_CALL.exec(text)?.[1];
   const attributes: Record<string, string> = { "db.system.name": "postgresql", "db.query.text": text };
   if (operation) attributes["db.operation.name"] = operation;
   if (collection) attributes["db.collection.name"] = collection;
-  const name = [operation, collection].filter(Boolean).join(" ") || "postgresql";
+  if (procedure) attributes["db.stored_procedure.name"] = procedure;
+  const name = [operation, collection ?? procedure].filter(Boolean).join(" ") || "postgresql";
   return { name, attributes };
 }
 
