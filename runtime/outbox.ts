@@ -28,9 +28,9 @@ export interface WrittenEvents {
   /** Leased to the writer: no older event of their keys still waits. */
   inline: OutboxEvent[];
   /**
-   * Some of the others wait behind an older event nobody holds (its publish failed,
-   * or its holder's lease ran out): the writer may claim and publish them after its
-   * commit. Behind a held event they are its holder's to publish next.
+   * Some of the others wait behind a key's oldest waiting event that nobody holds
+   * (its publish failed, or its holder's lease ran out): the writer may claim and
+   * publish them after its commit. Behind a held one they are its holder's to publish next.
    */
   unheldBefore: boolean;
 }
@@ -67,11 +67,15 @@ export function writeEventsStatement(events: OutboxEvent[], leaseMs: number): Sq
   );
   return sql`
     WITH v(ordinal, id, topic, partition_key, cloud_event, traceparent, tracestate) AS (VALUES ${join(rows)}),
+    -- Per key, its oldest waiting event: whoever holds it publishes what waits behind it.
     waiting AS (
-      SELECT k.partition_key, count(w.id) > 0 AS waits, count(w.id) FILTER (WHERE w.claimed_until IS NULL OR w.claimed_until < now()) > 0 AS unheld
+      SELECT k.partition_key, h.id IS NOT NULL AS waits, h.id IS NOT NULL AND (h.claimed_until IS NULL OR h.claimed_until < now()) AS unheld
       FROM (SELECT DISTINCT partition_key FROM v) AS k
-      LEFT JOIN outbox_events AS w ON w.partition_key = k.partition_key AND w.published_at IS NULL AND w.parked_at IS NULL
-      GROUP BY k.partition_key),
+      LEFT JOIN LATERAL (
+        SELECT w.id, w.claimed_until FROM outbox_events AS w
+        WHERE w.partition_key = k.partition_key AND w.published_at IS NULL AND w.parked_at IS NULL
+        ORDER BY w.seq LIMIT 1
+      ) AS h ON true),
     inserted AS (
       INSERT INTO outbox_events (id, topic, partition_key, cloud_event, traceparent, tracestate, claimed_until)
       SELECT v.id, v.topic, v.partition_key, v.cloud_event, v.traceparent, v.tracestate,

@@ -227,6 +227,20 @@ describe("UnitOfWork.run", () => {
     expect(await finish).toEqual({ othersWait: true });
   });
 
+  it("tells a writer to claim only when its key's oldest waiting event is held by nobody, however many wait behind a held one", async () => {
+    const event = (subject: string): OutboxEvent => {
+      const cloudEvent = buildCloudEvent(draft(subject, "queue-user"), "/taskfn/test");
+      return { id: cloudEvent.id, topic: "tasks", partitionKey: "queue-user", cloudEvent };
+    };
+    const write = (subject: string) => database.db.transaction((tx) => insertOutboxEvents(tx, [event(subject)], 30_000));
+    expect(await write("head"), "nothing older: leased to its writer").toMatchObject({ unheldBefore: false });
+    expect(await write("second"), "behind the held head: its holder's").toEqual({ inline: [], unheldBefore: false });
+    expect(await write("third"), "still behind the held head, though the second waits unleased").toEqual({ inline: [], unheldBefore: false });
+    // The head's holder gave up (its publish failed): its lease ended, the queue is nobody's.
+    await database.db.execute(sql`UPDATE outbox_events SET claimed_until = NULL WHERE partition_key = 'queue-user'`);
+    expect(await write("fourth")).toEqual({ inline: [], unheldBefore: true });
+  });
+
   it("stores a transaction's events in the order they were emitted (seq), keys interleaved: the order the relay would publish them in", async () => {
     const { uow } = setup();
     const subjects = ["a1", "b1", "a2", "a3", "b2", "a4"];

@@ -41,7 +41,7 @@ export function createUnitOfWork(deps: UnitOfWorkDeps): UnitOfWork {
   const { db, source, log } = deps;
 
   async function commit<T>(trace: TraceContext, work: Work<T>): Promise<T> {
-    const { result, written, behind } = await db.transaction(async (tx) => {
+    const { result, written, keys } = await db.transaction(async (tx) => {
       const events: OutboxEvent[] = [];
       const emit: Emit = (draft) => {
         const cloudEvent = buildCloudEvent(draft, source);
@@ -49,7 +49,7 @@ export function createUnitOfWork(deps: UnitOfWorkDeps): UnitOfWork {
       };
       const result = await work(tx, emit);
       const written = events.length > 0 ? await insertOutboxEvents(tx, events, WRITER_CLAIMS.leaseMs) : { inline: [], unheldBefore: false };
-      return { result, written, behind: events.filter((e) => !written.inline.includes(e)) };
+      return { result, written, keys: [...new Set(events.map((e) => e.partitionKey))] };
     });
     const { inline } = written;
     const held = inline.length > 0 ? await publishHeld(inline) : { allOut: true, othersWait: false };
@@ -57,7 +57,7 @@ export function createUnitOfWork(deps: UnitOfWorkDeps): UnitOfWork {
     // a lapsed lease) it claims itself; behind a held one, the holder publishes them
     // (its finish waits for this commit and sees them). Not after a failed publish:
     // the sidecar is likely down, the relay's job.
-    if (held.allOut && (held.othersWait || written.unheldBefore)) await publishWaiting([...new Set([...inline, ...behind].map((e) => e.partitionKey))]);
+    if (held.allOut && (held.othersWait || written.unheldBefore)) await publishWaiting(keys);
     return result;
   }
 
