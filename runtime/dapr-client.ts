@@ -12,7 +12,7 @@
 import { Agent, request } from "node:http";
 import { urlToHttpOptions } from "node:url";
 import { RetryableError, UnpublishableEventError } from "./errors.js";
-import { MAX_EVENT_BYTES, publishRefusal } from "./publish-refusal.js";
+import { MAX_EVENT_BYTES, refusesTheEvent } from "./publish-refusal.js";
 import type { TraceContext } from "./trace-context.js";
 
 export interface DaprClientOptions {
@@ -61,8 +61,14 @@ export function createDaprClient({ baseUrl, apiToken, timeoutMs = 5_000 }: DaprC
   const { protocol, hostname, port } = urlToHttpOptions(base);
   const pathPrefix = base.pathname.replace(/\/$/, "");
   const sendHeaders = { json: headers("application/json"), cloudEvent: headers("application/cloudevents+json") };
-  const refused = (what: string, status: number, body: string): Error => new RetryableError(`${what}: sidecar answered ${status} ${body.slice(0, 300)}`);
-  function send(what: string, path: string, contentHeaders: Record<string, string>, body: string, refusal = refused): Promise<void> {
+  // `refusesTheEvent`: whether a refusal is about what was sent (never worth sending again) rather than the sidecar.
+  function send(
+    what: string,
+    path: string,
+    contentHeaders: Record<string, string>,
+    body: string,
+    refusesTheEvent = (_status: number, _answer: string) => false,
+  ): Promise<void> {
     return new Promise((resolve, reject) => {
       const unreachable = (error: Error) => reject(new RetryableError(`${what}: Dapr sidecar unreachable at ${baseUrl}`, { cause: error }));
       const options = {
@@ -82,7 +88,11 @@ export function createDaprClient({ baseUrl, apiToken, timeoutMs = 5_000 }: DaprC
         res.on("end", () => {
           const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) resolve();
-          else reject(refusal(what, status, Buffer.concat(chunks).toString("utf8")));
+          else {
+            const answer = Buffer.concat(chunks).toString("utf8");
+            const message = `${what}: sidecar answered ${status} ${answer.slice(0, 300)}`;
+            reject(refusesTheEvent(status, answer) ? new UnpublishableEventError(message) : new RetryableError(message));
+          }
         });
       });
       req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
@@ -109,9 +119,10 @@ export function createDaprClient({ baseUrl, apiToken, timeoutMs = 5_000 }: DaprC
         ? { ...sendHeaders.cloudEvent, traceparent: trace.traceparent, ...(trace.tracestate ? { tracestate: trace.tracestate } : {}) }
         : sendHeaders.cloudEvent;
       const body = JSON.stringify(cloudEvent);
-      if (Buffer.byteLength(body) > MAX_EVENT_BYTES)
-        return Promise.reject(new UnpublishableEventError(`publish to ${topic}: the event has ${Buffer.byteLength(body)} bytes, over ${MAX_EVENT_BYTES}`));
-      return send(`publish to ${topic}`, path, headers, body, publishRefusal);
+      const bytes = Buffer.byteLength(body);
+      if (bytes > MAX_EVENT_BYTES)
+        return Promise.reject(new UnpublishableEventError(`publish to ${topic}: the event has ${bytes} bytes, over ${MAX_EVENT_BYTES}`));
+      return send(`publish to ${topic}`, path, headers, body, refusesTheEvent);
     },
     invokeBinding({ name, operation, data, metadata = {} }) {
       return send(`binding ${name}`, `/v1.0/bindings/${encodeURIComponent(name)}`, sendHeaders.json, JSON.stringify({ operation, data, metadata }));

@@ -1,6 +1,7 @@
 /**
  * What daprd's answer to a refused publish means for the event: is the event
- * itself the problem (never publishable, see UnpublishableEventError), or is it
+ * itself the problem (never publishable: the Dapr client rejects with
+ * UnpublishableEventError), or is it
  * the sidecar, its circuit breaker or the broker (try again later)?
  *
  * daprd answers 500 ERR_PUBSUB_PUBLISH_MESSAGE for every component error, so the
@@ -11,8 +12,6 @@
  * Other 4xx (an unknown pub/sub, a topic the app may not use) are configuration,
  * true of every event alike: they stay transient, like an outage.
  */
-import { RetryableError, UnpublishableEventError } from "./errors.js";
-
 /**
  * Kafka's default limit on one record (the broker's message.max.bytes, Sarama's
  * Producer.MaxMessageBytes): a larger event is refused without asking the sidecar,
@@ -27,10 +26,4 @@ export function refusesTheEvent(status: number, body: string): boolean {
   if (status === 413) return true;
   if (status === 400) return body.includes("ERR_PUBSUB_CLOUD_EVENTS_SER");
   return status >= 500 && body.includes("ERR_PUBSUB_PUBLISH_MESSAGE") && TOO_LARGE_FOR_THE_BROKER.test(body);
-}
-
-/** The error a refused publish rejects with. */
-export function publishRefusal(what: string, status: number, body: string): Error {
-  const message = `${what}: sidecar answered ${status} ${body.slice(0, 300)}`;
-  return refusesTheEvent(status, body) ? new UnpublishableEventError(message) : new RetryableError(message);
 }
