@@ -45,7 +45,11 @@ export function readBenchConfig(env: Record<string, string | undefined> = proces
     : {
         quick,
         rounds: 3,
-        warmupS: 2,
+        // At the database cells' rates (hundreds of requests/s) V8 was still optimising
+        // the per-request code after a 2 s warm-up: CPU per request kept falling round
+        // after round, so the first rounds measured the JIT, and the server with more
+        // code to optimise looked slower.
+        warmupS: 8,
         durationS: 3,
         concurrencies: [1, 32],
         recurringMixes: [0, 50],
