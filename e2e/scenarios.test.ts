@@ -366,9 +366,9 @@ describe.each(selected)("$name", (driver) => {
       // Each SQL statement is a child of the request or delivery that ran it (runtime/sql-statement.ts names them).
       const statementsUnder = (parent: ReceivedSpan) =>
         spans.filter((span) => span.parentSpanId === parent.spanId && !span.name.startsWith("publish ")).map((span) => span.name);
-      expect(statementsUnder(server)).toEqual(expect.arrayContaining(["UPDATE tasks", "INSERT outbox_events", "SELECT outbox_finish_publishing"]));
+      expect(statementsUnder(server)).toEqual(expect.arrayContaining(["UPDATE tasks", "SELECT outbox_write_events", "SELECT outbox_finish_publishing"]));
       const nextInstance = spans.find((span) => span.service === "on-task-completed" && span.name === "process task.completed")!;
-      expect(statementsUnder(nextInstance)).toEqual(expect.arrayContaining(["INSERT processed_events", "INSERT tasks", "INSERT outbox_events"]));
+      expect(statementsUnder(nextInstance)).toEqual(expect.arrayContaining(["INSERT processed_events", "INSERT tasks", "SELECT outbox_write_events"]));
       const historyDeliveries = spans.filter((span) => span.service === "record-task-history" && span.name.startsWith("process "));
       for (const delivery of historyDeliveries) expect(statementsUnder(delivery), delivery.name).toContain("INSERT processed_events");
       // A redelivery finds its processed-event marker and writes nothing more; the first delivery of each event appends its entry.

@@ -7,7 +7,7 @@
 import type { Logger } from "pino";
 import { withTraceContext, type TaskfnCloudEvent } from "./cloud-event.js";
 import type { DaprClient } from "./dapr-client.js";
-import { join, sql, type Sql, type SqlClient, type Transaction } from "./database.js";
+import { sql, type Sql, type SqlClient, type Transaction } from "./database.js";
 import type { TraceContext } from "./trace-context.js";
 import type { Tracer } from "./tracing.js";
 
@@ -44,46 +44,27 @@ export interface WrittenEvents {
  *
  * Writers of one key take turns (a transaction-scoped advisory lock on the key),
  * so within a key seq order is commit order, and the check for older events sees
- * every one of them (it runs after the lock was granted, so its snapshot includes
- * the previous writer's commit).
+ * every one of them: outbox_write_events (prisma/migrations/…_outbox_write_function)
+ * takes the lock and then checks and inserts with a snapshot that includes the
+ * previous writer's commit, in one round trip.
  */
 export async function insertOutboxEvents(tx: Transaction, events: OutboxEvent[], leaseMs: number): Promise<WrittenEvents> {
-  const keys = [...new Set(events.map((e) => e.partitionKey))];
-  await lockKeysForWriting(tx, keys);
   const older = await tx.query<{ partition_key: string; waits: boolean; unheld: boolean }>(writeEventsStatement(events, leaseMs));
   const blocked = new Set(older.filter((key) => key.waits).map((key) => key.partition_key));
   return { inline: events.filter((e) => !blocked.has(e.partitionKey)), unheldBefore: older.some((key) => key.unheld) };
 }
 
-/**
- * The insert, and per key whether an older event waits and whether one waits unheld:
- * one statement, whose snapshot does not include the rows it inserts, so each key
- * sees only older events. Exported for its plan (outbox.explain.test.ts).
- */
+/** The call of outbox_write_events: per key of `events`, whether an older event waits and whether one waits unheld. */
 export function writeEventsStatement(events: OutboxEvent[], leaseMs: number): Sql {
-  const rows = events.map(
-    (e, ordinal) =>
-      sql`(${ordinal}::int, ${e.id}::uuid, ${e.topic}::text, ${e.partitionKey}::text, ${JSON.stringify(e.cloudEvent)}::jsonb, ${e.trace?.traceparent ?? null}::text, ${e.trace?.tracestate ?? null}::text)`,
-  );
-  return sql`
-    WITH v(ordinal, id, topic, partition_key, cloud_event, traceparent, tracestate) AS (VALUES ${join(rows)}),
-    -- Per key, its oldest waiting event: whoever holds it publishes what waits behind it.
-    waiting AS (
-      SELECT k.partition_key, h.id IS NOT NULL AS waits, h.id IS NOT NULL AND (h.claimed_until IS NULL OR h.claimed_until < now()) AS unheld
-      FROM (SELECT DISTINCT partition_key FROM v) AS k
-      LEFT JOIN LATERAL (
-        SELECT w.id, w.claimed_until FROM outbox_events AS w
-        WHERE w.partition_key = k.partition_key AND w.published_at IS NULL AND w.parked_at IS NULL
-        ORDER BY w.seq LIMIT 1
-      ) AS h ON true),
-    inserted AS (
-      INSERT INTO outbox_events (id, topic, partition_key, cloud_event, traceparent, tracestate, claimed_until)
-      SELECT v.id, v.topic, v.partition_key, v.cloud_event, v.traceparent, v.tracestate,
-        CASE WHEN waiting.waits THEN NULL ELSE now() + make_interval(secs => ${leaseMs / 1000}) END
-      FROM v JOIN waiting USING (partition_key)
-      -- seq follows insertion: a key's events keep the order they were emitted in.
-      ORDER BY v.ordinal)
-    SELECT partition_key, waits, unheld FROM waiting`;
+  const rows = events.map((e) => ({
+    id: e.id,
+    topic: e.topic,
+    partitionKey: e.partitionKey,
+    cloudEvent: e.cloudEvent,
+    traceparent: e.trace?.traceparent,
+    tracestate: e.trace?.tracestate,
+  }));
+  return sql`SELECT partition_key, waits, unheld FROM outbox_write_events(${JSON.stringify(rows)}::jsonb, ${leaseMs}, ${WRITER_LOCK_CLASS})`;
 }
 
 /** Waits for the writers' lock of each key, until the transaction ends. */

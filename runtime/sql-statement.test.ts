@@ -24,6 +24,9 @@ describe("describeStatement (the name and attributes of a statement span)", () =
     ["WITH locked AS (SELECT id FROM outbox_events FOR UPDATE) SELECT id FROM locked", "SELECT outbox_events"],
     // A call of one function alone is named by the function (db.stored_procedure.name).
     ["SELECT outbox_finish_publishing($1::uuid[], $2::text[]) AS others_wait", "SELECT outbox_finish_publishing"],
+    ["SELECT partition_key, waits FROM outbox_write_events($1::jsonb, $2, $3)", "SELECT outbox_write_events"],
+    // A function read beside a table is not a call alone.
+    ["SELECT k FROM unnest($1::text[]) AS k JOIN tasks ON true", "SELECT tasks"],
     // More than one table: the conventions name no collection.
     ["WITH inserted AS (INSERT INTO outbox_events (id) VALUES ($1)) SELECT partition_key FROM outbox_events JOIN tasks ON true", "INSERT"],
   ])("%s → %s", (text, name) => {

@@ -20,8 +20,9 @@ const IDENTIFIER = '("?[A-Za-z_][\\w$]*"?)';
 const TABLE = new RegExp(`\\b(?:(?:INTO|UPDATE)\\s+${IDENTIFIER}|(?:FROM|JOIN)\\s+${IDENTIFIER}(?![\\w$"]|\\s*\\())`, "gi");
 // A WITH query's own names (`name AS (` or `name(columns) AS (`) are not tables.
 const CTE_NAME = /\b([A-Za-z_][\w$]*)\s*(?:\([^()]*\))?\s+AS\s*\(/gi;
-// A call of one function and nothing else (`SELECT outbox_finish_publishing(…) AS x`): named by the function.
-const SOLE_CALL = /^\s*SELECT\s+([A-Za-z_][\w$]*)\s*\((?![\s\S]*\bFROM\b)/i;
+// A call of one function and nothing else, in the select list (`SELECT outbox_finish_publishing(…) AS x`)
+// or as the only thing read (`SELECT a, b FROM outbox_write_events(…)`): named by the function.
+const SOLE_CALL = /^\s*SELECT\s+(?:([A-Za-z_][\w$]*)\s*\((?![\s\S]*\bFROM\b)|[\w\s,*]*?\bFROM\s+([A-Za-z_][\w$]*)\s*\((?![\s\S]*\b(?:FROM|JOIN)\b))/i;
 
 function operationOf(text: string): string | undefined {
   const first = FIRST_KEYWORD.exec(text)?.[1];
@@ -37,7 +38,8 @@ function describe(text: string): StatementDescription {
   );
   // The conventions name a collection only when the statement has exactly one.
   const collection = tables.size === 1 ? [...tables][0]! : undefined;
-  const procedure = SOLE_CALL.exec(text)?.[1];
+  const call = SOLE_CALL.exec(text);
+  const procedure = call?.[1] ?? call?.[2];
   const attributes: Record<string, string> = { "db.system.name": "postgresql", "db.query.text": text };
   if (operation) attributes["db.operation.name"] = operation;
   if (collection) attributes["db.collection.name"] = collection;
