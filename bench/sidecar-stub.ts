@@ -5,7 +5,7 @@
  */
 import { createServer } from "node:http";
 
-createServer((req, res) => {
+const server = createServer((req, res) => {
   req.resume();
   req.on("end", () => {
     const url = req.url ?? "";
@@ -19,4 +19,10 @@ createServer((req, res) => {
       res.writeHead(404).end();
     }
   });
-}).listen(Number(process.env.PORT), "127.0.0.1");
+});
+// Every server under test pools keep-alive connections to it and then waits while the
+// others are measured. Past Node's default keep-alive timeout (5 s) this server closed
+// them, and a publish that took a pooled socket just as it closed failed with "socket
+// hang up", counted against whichever server it hit: keep them for the whole run.
+server.keepAliveTimeout = 60 * 60_000;
+server.listen(Number(process.env.PORT), "127.0.0.1");
