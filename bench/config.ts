@@ -20,7 +20,7 @@ export interface BenchConfig {
     loads: number[];
     /** Length of one paced run. */
     durationS: number;
-    /** Events queued in Kafka for the drain measurement. */
+    /** Completions queued in Kafka for the drain measurement, and sent end to end for the saturation. */
     backlog: number;
   };
   npmStartRuns: number;
