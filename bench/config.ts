@@ -1,5 +1,5 @@
 /**
- * How long everything runs. The full run fits in 15 minutes on 2 cores;
+ * How long everything runs. The full run takes about 20 minutes on 2 cores;
  * BENCH_QUICK=1 is a ~2-minute smoke run of the same code paths.
  */
 export interface BenchConfig {
