@@ -67,12 +67,9 @@ export function writeEventsStatement(events: OutboxEvent[], leaseMs: number): Sq
   return sql`SELECT partition_key, waits, unheld FROM outbox_write_events(${JSON.stringify(rows)}::jsonb, ${leaseMs}, ${WRITER_LOCK_CLASS})`;
 }
 
-/** Waits for the writers' lock of each key, until the transaction ends. */
+/** Waits for the writers' lock of each key, until the transaction ends (outbox_lock_keys: in hash order, as every writer takes them). */
 export async function lockKeysForWriting(tx: Transaction, keys: string[]): Promise<void> {
-  // In hash order, so two writers of overlapping keys never wait for each other crosswise.
-  await tx.query(sql`
-    SELECT pg_advisory_xact_lock(${WRITER_LOCK_CLASS}, hashtext(k))
-    FROM (SELECT k FROM unnest(${keys}::text[]) AS k ORDER BY hashtext(k)) AS sorted`);
+  await tx.query(sql`SELECT outbox_lock_keys(${keys}::text[], ${WRITER_LOCK_CLASS})`);
 }
 
 export interface PublishDeps {
