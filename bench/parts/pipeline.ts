@@ -51,13 +51,33 @@ function completeRequests(tasks: Seeded[], tokens: Map<string, string>): PacedRe
   return tasks.map((t) => ({ method: "POST", path: `/api/${t.userId}/tasks/${t.id}/complete`, headers: { authorization: `Bearer ${tokens.get(t.userId)}` } }));
 }
 
-/** The next instances committed so far, with their commit time (epoch ms, from track_commit_timestamp). */
-async function nextInstancesOf(ctx: BenchContext, series: string[]): Promise<{ seriesId: string; committedAt: number }[]> {
-  const { rows } = await ctx.db.query(
-    "SELECT series_id::text AS s, extract(epoch FROM pg_xact_commit_timestamp(xmin)) * 1000 AS committed FROM tasks WHERE occurrence = 2 AND series_id = ANY($1::uuid[])",
-    [series],
-  );
-  return (rows as { s: string; committed: string }[]).map((r) => ({ seriesId: r.s, committedAt: Number(r.committed) }));
+interface NextInstance {
+  seriesId: string;
+  /** Epoch ms, from track_commit_timestamp. */
+  committedAt: number;
+}
+
+/** The next instances of `tasks` committed within `timeoutMs` (polled; those of all once they are). */
+async function nextInstancesWithin(ctx: BenchContext, tasks: Seeded[], timeoutMs: number): Promise<NextInstance[]> {
+  const series = tasks.map((t) => t.id);
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await ctx.db.query(
+      "SELECT series_id::text AS s, extract(epoch FROM pg_xact_commit_timestamp(xmin)) * 1000 AS committed FROM tasks WHERE occurrence = 2 AND series_id = ANY($1::uuid[])",
+      [series],
+    );
+    if (rows.length === tasks.length || performance.now() > deadline)
+      return (rows as { s: string; committed: string }[]).map((r) => ({ seriesId: r.s, committedAt: Number(r.committed) }));
+    await sleep(250);
+  }
+}
+
+/** Every next instance of `tasks`, or an error after `timeoutMs`. */
+async function allNextInstances(ctx: BenchContext, tasks: Seeded[], what: string, timeoutMs: number): Promise<NextInstance[]> {
+  const seen = await nextInstancesWithin(ctx, tasks, timeoutMs);
+  if (seen.length < tasks.length)
+    throw new Error(`${what}: ${tasks.length - seen.length} of ${tasks.length} next instances missing after ${timeoutMs / 1000} s`);
+  return seen;
 }
 
 async function waitUntil(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
@@ -149,7 +169,7 @@ export async function pipeline(ctx: BenchContext, bundles: BuiltBundle[], server
         const backlog = await seedRecurring(ctx, config.pipeline.backlog);
         const producing = performance.now();
         const produced = await pace({ port: complete.port, rate: 100_000, maxInFlight: 32, requests: completeRequests(backlog, tokens) });
-        // completeTask's own throughput, closed loop at 32 in flight: the pipeline's other limit.
+        // completeTask's own throughput, closed loop at 32 in flight, with the consumers' sidecars down.
         const completeRate = (backlog.length * 1000) / (Math.max(...produced.responses.map((r) => r.at ?? 0)) - producing);
         const produceErrors = produced.responses.filter((r) => r.status !== 200).length;
         await waitUntil(
@@ -160,12 +180,7 @@ export async function pipeline(ctx: BenchContext, bundles: BuiltBundle[], server
         );
         log(`[${PART}] ${progress}: ${backlog.length} completions queued in Kafka; draining…`);
         await Promise.all(consumers.map((c) => c.startSidecar()));
-        const backlogSeries = backlog.map((t) => t.id);
-        let drained: { seriesId: string; committedAt: number }[] = [];
-        await waitUntil(`draining ${backlog.length} events`, DRAIN_TIMEOUT_MS, async () => {
-          drained = await nextInstancesOf(ctx, backlogSeries);
-          return drained.length === backlog.length;
-        });
+        const drained = await allNextInstances(ctx, backlog, `draining ${backlog.length} events`, DRAIN_TIMEOUT_MS);
         const times = drained.map((d) => d.committedAt).sort((a, b) => a - b);
         const drainRate = ((times.length - 1) * 1000) / (times[times.length - 1]! - times[0]!);
         log(`[${PART}] ${progress}: completeTask ${completeRate.toFixed(0)} completions/s; drained at ${drainRate.toFixed(0)} events/s`);
@@ -205,12 +220,7 @@ export async function pipeline(ctx: BenchContext, bundles: BuiltBundle[], server
         log(`[${PART}] ${progress}: ${burst.length} completions end to end, closed loop…`);
         const sentAt = performance.timeOrigin + performance.now();
         const burstRun = await pace({ port: complete.port, rate: 100_000, maxInFlight: 32, requests: completeRequests(burst, tokens) });
-        const burstSeries = burst.map((t) => t.id);
-        let through: { seriesId: string; committedAt: number }[] = [];
-        await waitUntil(`${burst.length} completions end to end`, DRAIN_TIMEOUT_MS, async () => {
-          through = await nextInstancesOf(ctx, burstSeries);
-          return through.length === burst.length;
-        });
+        const through = await allNextInstances(ctx, burst, `${burst.length} completions end to end`, DRAIN_TIMEOUT_MS);
         const saturation = (burst.length * 1000) / (Math.max(...through.map((t) => t.committedAt)) - sentAt);
         log(`[${PART}] ${progress}: end to end ${saturation.toFixed(0)} completions/s`);
         rows.push({
@@ -228,12 +238,8 @@ export async function pipeline(ctx: BenchContext, bundles: BuiltBundle[], server
           const tasks = await seedRecurring(ctx, Math.max(10, Math.round(rate * config.pipeline.durationS)));
           log(`[${PART}] ${progress}: ${Math.round(load * 100)} % load, ${rate} completions/s for ${config.pipeline.durationS} s…`);
           const paced = await pace({ port: complete.port, rate, requests: completeRequests(tasks, tokens) });
-          const series = tasks.map((t) => t.id);
-          let seen: { seriesId: string; committedAt: number }[] = [];
-          await waitUntil("next instances", (config.pipeline.durationS + 15) * 1000, async () => {
-            seen = await nextInstancesOf(ctx, series);
-            return seen.length === tasks.length;
-          }).catch(() => {}); // the missing ones are reported in the row
+          // The missing ones are reported in the row.
+          const seen = await nextInstancesWithin(ctx, tasks, (config.pipeline.durationS + 15) * 1000);
           const committedAt = new Map(seen.map((s) => [s.seriesId, s.committedAt]));
           const latencies = tasks.flatMap((t, i) => {
             const answered = paced.responses[i]?.at;
