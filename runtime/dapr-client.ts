@@ -61,13 +61,13 @@ export function createDaprClient({ baseUrl, apiToken, timeoutMs = 5_000 }: DaprC
   const { protocol, hostname, port } = urlToHttpOptions(base);
   const pathPrefix = base.pathname.replace(/\/$/, "");
   const sendHeaders = { json: headers("application/json"), cloudEvent: headers("application/cloudevents+json") };
-  // `refusesTheEvent`: whether a refusal is about what was sent (never worth sending again) rather than the sidecar.
+  // `isAboutWhatWasSent`: whether a refusal is about what was sent (never worth sending again) rather than the sidecar.
   function send(
     what: string,
     path: string,
     contentHeaders: Record<string, string>,
     body: string,
-    refusesTheEvent = (_status: number, _answer: string) => false,
+    isAboutWhatWasSent = (_status: number, _answer: string) => false,
   ): Promise<void> {
     return new Promise((resolve, reject) => {
       const unreachable = (error: Error) => reject(new RetryableError(`${what}: Dapr sidecar unreachable at ${baseUrl}`, { cause: error }));
@@ -91,7 +91,7 @@ export function createDaprClient({ baseUrl, apiToken, timeoutMs = 5_000 }: DaprC
           else {
             const answer = Buffer.concat(chunks).toString("utf8");
             const message = `${what}: sidecar answered ${status} ${answer.slice(0, 300)}`;
-            reject(refusesTheEvent(status, answer) ? new UnpublishableEventError(message) : new RetryableError(message));
+            reject(isAboutWhatWasSent(status, answer) ? new UnpublishableEventError(message) : new RetryableError(message));
           }
         });
       });
