@@ -1,3 +1,19 @@
+-- The writers' per-key turns in one place. Writing events (outbox_write_events),
+-- finishing a publish (outbox_finish_publishing) and claiming waiting events
+-- (runtime/outbox-relay.ts) each wait for the transaction-scoped advisory lock of
+-- every key they touch (class lock_class), in hash order, so writers of overlapping
+-- keys never wait for each other crosswise.
+CREATE FUNCTION "outbox_lock_keys"(keys TEXT[], lock_class INTEGER) RETURNS VOID LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+  IF cardinality(keys) = 1 THEN
+    -- The usual case, as a simple expression: no query plan to run.
+    PERFORM pg_advisory_xact_lock(lock_class, hashtext(keys[1]));
+  ELSE
+    PERFORM pg_advisory_xact_lock(lock_class, hashtext(k)) FROM (SELECT DISTINCT k FROM unnest(keys) AS k) AS d ORDER BY hashtext(k);
+  END IF;
+END
+$$;
+
 -- A writer's outbox insert (runtime/outbox.ts insertOutboxEvents) in one round
 -- trip: it waits for the writers' per-key advisory lock (class lock_class) of the
 -- events' keys, then inserts them and says, per key, whether an older event still
@@ -12,10 +28,7 @@ CREATE FUNCTION "outbox_write_events"(events JSONB, lease_ms INTEGER, lock_class
 RETURNS TABLE (partition_key TEXT, waits BOOLEAN, unheld BOOLEAN) LANGUAGE plpgsql VOLATILE AS $$
 #variable_conflict use_column
 BEGIN
-  -- In hash order, as every writer takes them, so no two wait for each other crosswise.
-  PERFORM pg_advisory_xact_lock(lock_class, hashtext(k))
-  FROM (SELECT DISTINCT e->>'partitionKey' AS k FROM jsonb_array_elements(events) AS e) AS keys
-  ORDER BY hashtext(k);
+  PERFORM "outbox_lock_keys"(ARRAY(SELECT DISTINCT e->>'partitionKey' FROM jsonb_array_elements(events) AS e), lock_class);
   RETURN QUERY
   WITH v AS (
     SELECT x.ordinal, (x.e->>'id')::uuid AS id, x.e->>'topic' AS topic, x.e->>'partitionKey' AS partition_key,
@@ -38,5 +51,25 @@ BEGIN
     -- seq follows insertion: a key's events keep the order they were emitted in.
     ORDER BY v.ordinal)
   SELECT waiting.partition_key, waiting.waits, waiting.unheld FROM waiting;
+END
+$$;
+
+-- The finish (prisma/migrations/…_outbox_writer_functions) takes its locks through outbox_lock_keys too.
+CREATE OR REPLACE FUNCTION "outbox_finish_publishing"(held UUID[], published UUID[], keys TEXT[], lock_class INTEGER) RETURNS BOOLEAN LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  others_wait BOOLEAN;
+BEGIN
+  PERFORM "outbox_lock_keys"(keys, lock_class);
+  WITH settled AS (
+    UPDATE "outbox_events" SET
+      "claimed_until" = NULL,
+      "published_at" = CASE WHEN "id" = ANY(published) THEN now() ELSE "published_at" END,
+      "attempts" = "attempts" + CASE WHEN "id" = ANY(published) THEN 1 ELSE 0 END
+    WHERE "id" = ANY(held))
+  SELECT EXISTS (
+    SELECT 1 FROM "outbox_events"
+    WHERE "partition_key" = ANY(keys) AND "published_at" IS NULL AND "parked_at" IS NULL AND NOT ("id" = ANY(held)))
+  INTO others_wait;
+  RETURN others_wait;
 END
 $$;
