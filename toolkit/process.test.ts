@@ -45,6 +45,21 @@ describe("launch", () => {
     expect(await running.exited).toMatchObject({ signal: "SIGKILL" });
   });
 
+  it("stop() resolves only once the process's last lines were delivered, so nothing arrives after its log was closed", async () => {
+    const lines: string[] = [];
+    // The shell exits at once; what it started prints after that exit, on the same output.
+    const running = await launch({
+      name: "late",
+      command: "sh",
+      args: ["-c", "(sleep 0.3; echo late) & echo early"],
+      env: {},
+      output: (line) => lines.push(line),
+    });
+    await running.exited;
+    await running.stop();
+    expect(lines).toEqual(["early", "late"]);
+  });
+
   it("writes the output to a file when asked, for processes being measured", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "taskfn-launch-")), "out.log");
     const running = await launch({ name: "quiet", ...node('console.log("to the file")'), output: { file } });

@@ -14,6 +14,8 @@ import { probe, waitFor } from "./net.js";
 
 /** Longer than a function's own drain deadline, so a drain is never cut short. */
 export const STOP_GRACE_MS = SHUTDOWN_DEADLINE_SECONDS * 1000 + 2_000;
+/** How long stop() waits, after the exit, for the rest of a process's output. */
+const OUTPUT_DRAIN_MS = 1_000;
 
 export interface LaunchOptions {
   name: string;
@@ -116,13 +118,22 @@ export async function launch(options: LaunchOptions): Promise<Launched> {
     const kept = lines();
     return kept.length ? `\n--- last ${kept.length} lines of ${name} ---\n${kept.join("\n")}` : "";
   };
+  // 'close': its output is closed too. Lines still buffered when it exited are
+  // delivered after 'exit', so stop() waits for this: whoever closes the process's
+  // log after stop() gets every line before (a late line to a closed log threw).
+  const outputClosed = new Promise<void>((resolve) => child.once("close", () => resolve()));
   const stop = async () => {
     stopped = true;
-    if (exit) return;
-    const kill = setTimeout(() => child.kill("SIGKILL"), graceMs);
-    child.kill("SIGTERM");
-    await exited;
-    clearTimeout(kill);
+    if (!exit) {
+      const kill = setTimeout(() => child.kill("SIGKILL"), graceMs);
+      child.kill("SIGTERM");
+      await exited;
+      clearTimeout(kill);
+    }
+    // Bounded: something it started may still hold its output open.
+    let drained: NodeJS.Timeout | undefined;
+    await Promise.race([outputClosed, new Promise((resolve) => (drained = setTimeout(resolve, OUTPUT_DRAIN_MS)))]);
+    clearTimeout(drained);
   };
 
   let readyMs = 0;
