@@ -30,14 +30,22 @@ export function createLogBook(file: string): LogBook {
   mkdirSync(dirname(file), { recursive: true });
   const out = createWriteStream(file);
   const entries: LogEntry[] = [];
+  let closed = false;
   return {
     file,
     add(instance, line) {
+      // A process whose output outlives its stop (something it started holds
+      // the pipe) may print after the book closed; a write then would throw
+      // 'write after end' into whichever test runs at that moment.
+      if (closed) return;
       out.write(`[${instance}] ${line}\n`);
       const entry = parseJsonLine(line);
       if (entry) entries.push({ ...entry, instance });
     },
     entries: () => [...entries],
-    close: () => new Promise<void>((resolve) => out.end(resolve)),
+    close: () => {
+      closed = true;
+      return new Promise<void>((resolve) => out.end(resolve));
+    },
   };
 }
