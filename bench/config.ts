@@ -1,5 +1,5 @@
 /**
- * How long everything runs. The full run takes about 20 minutes on 2 cores;
+ * How long everything runs. The full run takes about 25 minutes on 2 cores;
  * BENCH_QUICK=1 is a ~2-minute smoke run of the same code paths.
  */
 export interface BenchConfig {
@@ -44,7 +44,10 @@ export function readBenchConfig(env: Record<string, string | undefined> = proces
       }
     : {
         quick,
-        rounds: 3,
+        // The slowest cells (listTasks' search, tens of requests per second, bound by
+        // PostgreSQL) hold ~100 requests per round: with 3 rounds one slow round of
+        // either server moved their median ratio by a tenth between runs.
+        rounds: 5,
         // At the database cells' rates (hundreds of requests/s) V8 was still optimising
         // the per-request code after a 2 s warm-up: CPU per request kept falling round
         // after round, so the first rounds measured the JIT, and the server with more

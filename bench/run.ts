@@ -33,7 +33,7 @@ const log = (line: string) => console.log(`[${((performance.now() - started) / 1
 
 // The whole run is bounded: whatever hangs, the process ends (and service.ts kills its children).
 // (A candidate measured beside taskfn makes parts 1–4 run about twice as long.)
-const DEADLINE_MS = (config.quick ? 6 : 30) * (process.env.BENCH_CANDIDATE_ROOT ? 2 : 1) * 60_000;
+const DEADLINE_MS = (config.quick ? 6 : 40) * (process.env.BENCH_CANDIDATE_ROOT ? 2 : 1) * 60_000;
 setTimeout(() => {
   console.error(`bench: still running after ${DEADLINE_MS / 60_000} minutes; giving up`);
   process.exit(1);
