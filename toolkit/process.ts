@@ -120,7 +120,7 @@ export async function launch(options: LaunchOptions): Promise<Launched> {
   };
   // 'close': its output is closed too. Lines still buffered when it exited are
   // delivered after 'exit', so stop() waits for this: whoever closes the process's
-  // log after stop() gets every line before (a late line to a closed log threw).
+  // log after stop() has every line in it (the log book drops what comes later).
   const outputClosed = new Promise<void>((resolve) => child.once("close", () => resolve()));
   const stop = async () => {
     stopped = true;
